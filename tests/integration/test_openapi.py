@@ -1,0 +1,28 @@
+"""The committed openapi.yaml is the spec the code generates, and errors are documented as problems."""
+
+from pathlib import Path
+
+import yaml
+
+OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+def test_committed_openapi_yaml_is_up_to_date(client):
+    generated = client.get("/openapi.json").get_json()
+    committed = yaml.safe_load(OPENAPI_FILE.read_text())
+    assert committed == generated, "openapi.yaml is stale: run `make openapi` and commit it"
+
+
+def test_spec_is_openapi_3_1_and_errors_are_problem_json(client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.1")
+    error = spec["components"]["responses"]["DEFAULT_ERROR"]
+    assert list(error["content"]) == ["application/problem+json"]
+    assert set(spec["components"]["schemas"]["Problem"]["properties"]) >= {
+        "type", "title", "status", "detail", "errors"}
+
+
+def test_docs_ui_is_served(client):
+    response = client.get("/docs")
+    assert response.status_code == 200
+    assert "swagger" in response.get_data(as_text=True).lower()
