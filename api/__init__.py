@@ -7,7 +7,9 @@ from flask_cors import CORS
 
 from search.client import make_client
 
-from . import cli, db, ops, request_context
+from . import auth, cli, db, ops, request_context
+from .accounts import resources as accounts
+from .suppliers import resources as suppliers
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
 
@@ -20,11 +22,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     request_context.configure_logging(app.config["LOG_LEVEL"])
     request_context.init_app(app)
     db.init_app(app)
+    auth.init_app(app)
     app.extensions["elasticsearch"] = make_client(app.config["ELASTICSEARCH_URL"])
     CORS(app, origins=app.config["CORS_ORIGINS"],
          expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app)
-    api.register_blueprint(ops.blp)
+    for module in (ops, accounts, suppliers):
+        api.register_blueprint(module.blp)
     cli.init_app(app)
     return app

@@ -5,13 +5,16 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from marshmallow import ValidationError
 
 from search import node
 
-from . import migrate
+from . import db, migrate
+from .accounts.service import create_api_key
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 search_cli = AppGroup("search", help="Elasticsearch: local node and indexes.")
+keys_cli = AppGroup("keys", help="API keys.")
 
 
 @db_cli.command("upgrade")
@@ -29,6 +32,19 @@ def search_node(action: str) -> None:
     raise SystemExit(node.main([action]))
 
 
+@keys_cli.command("create")
+@click.option("--role", type=click.Choice(["admin", "buyer", "supplier"]), required=True)
+@click.option("--name", default="created from the command line", show_default=True)
+@click.option("--organisation", "organisation_id", help="Organisation id (buyer and supplier keys)")
+def keys_create(role: str, name: str, organisation_id: str | None) -> None:
+    """Issue an API key and print it (shown once; only its hash is stored)."""
+    try:
+        _, plain_key = create_api_key(db.session(), name=name, role=role, organisation_id=organisation_id)
+    except ValidationError as error:
+        raise click.UsageError(str(error.normalized_messages())) from error
+    click.echo(plain_key)
+
+
 def init_app(app: Flask) -> None:
-    app.cli.add_command(db_cli)
-    app.cli.add_command(search_cli)
+    for group in (db_cli, search_cli, keys_cli):
+        app.cli.add_command(group)

@@ -10,7 +10,14 @@ from flask import Response, g, json
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import Conflict, HTTPException, InternalServerError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import (
+    Conflict,
+    HTTPException,
+    InternalServerError,
+    PreconditionFailed,
+    UnprocessableEntity,
+)
 
 PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_BASE = "https://proxisource.eu/problems/"
@@ -87,10 +94,17 @@ def summarize(errors: list[dict]) -> str:
         where = {"json": "field", "query": "query parameter", "headers": "header",
                  "path": "path parameter"}.get(error["location"], error["location"])
         field = f" '{error['field']}'" if error["field"] else ""
-        parts.append(f"{where}{field}: {error['message']}")
+        parts.append(f"{where}{field}: {error['message'].rstrip('.')}")
     more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-    return "Invalid " + "; ".join(parts) + more
+    return "Invalid " + "; ".join(parts) + more + "."
 
+
+# What to do, where the framework's own wording does not say it.
+DETAILS = {
+    412: "If-Match does not carry the current ETag: the resource changed since you read it. "
+         "Read it again, reapply your change and send the new ETag.",
+    428: "Send If-Match with the ETag from your last read of this resource.",
+}
 
 # Kinds of problem named in the spec and in `type`, by status.
 TYPE_SLUGS = {
@@ -109,6 +123,8 @@ class ProblemApi(Api):
     def _register_error_handlers(self):
         super()._register_error_handlers()
         self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
+        self._app.register_error_handler(StaleDataError, self.handle_stale_write)
+        self._app.register_error_handler(ma.ValidationError, self.handle_rule_violation)
         self._app.register_error_handler(Exception, self.handle_unexpected_error)
 
     def handle_http_exception(self, error: HTTPException):
@@ -118,13 +134,25 @@ class ProblemApi(Api):
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
         headers.update(data.get("headers") or {})
         errors = validation_errors(data) if error.code in (400, 422) else []
-        detail = data.get("message") or (summarize(errors) if errors else error.description)
+        detail = data.get("message") or (summarize(errors) if errors else
+                                         DETAILS.get(error.code, error.description))
         if error.code == 400 and any(e["location"] == "json" for e in errors):
             detail = "The request body is not valid JSON."
             errors = []
         return problem(error.code, detail, type_slug=data.get("type") or TYPE_SLUGS.get(error.code),
                        title=data.get("title"), errors=errors, headers=headers,
                        **(data.get("extra") or {}))
+
+    def handle_rule_violation(self, error: ma.ValidationError):
+        """A body that is well-formed but breaks a rule checked by a service."""
+        unprocessable = UnprocessableEntity()
+        unprocessable.data = {"messages": {"json": error.normalized_messages()}}
+        return self.handle_http_exception(unprocessable)
+
+    def handle_stale_write(self, _error: StaleDataError):
+        return self.handle_http_exception(PreconditionFailed(
+            "The resource changed while this request was applied; read it again and retry "
+            "with the new ETag."))
 
     def handle_integrity_error(self, error: IntegrityError):
         log.info("integrity error mapped to 409: %s", error.orig)

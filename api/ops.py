@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from flask_smorest import Blueprint
+from .blueprint import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.ops import HealthSchema, ReadySchema

@@ -1,5 +1,18 @@
 """Database models; importing this package registers every table on Base.metadata."""
 
 from ..db import Base
+from .accounts import ApiKey, Organisation
+from .events import Event, SearchOutbox
+from .suppliers import (
+    Contact,
+    Site,
+    Supplier,
+    SupplierCapability,
+    SupplierCertification,
+    SupplierChange,
+)
 
-__all__ = ["Base"]
+__all__ = [
+    "ApiKey", "Base", "Contact", "Event", "Organisation", "SearchOutbox", "Site", "Supplier",
+    "SupplierCapability", "SupplierCertification", "SupplierChange",
+]

@@ -1,0 +1,1 @@
+"""Organisations and API keys (administered by the cluster's operators)."""

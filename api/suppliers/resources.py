@@ -1,0 +1,147 @@
+"""Endpoints: /api/v1/suppliers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask.views import MethodView
+from flask_smorest import abort
+
+from schemas.suppliers import (
+    SupplierCreateSchema,
+    SupplierHistorySchema,
+    SupplierListQuerySchema,
+    SupplierPageSchema,
+    SupplierPatchSchema,
+    SupplierSchema,
+    SupplierWriteSchema,
+)
+
+from .. import auth, db
+from ..blueprint import Blueprint
+from ..models import Supplier
+from ..pagination import decode_cursor, encode_cursor, invalid_cursor
+from . import service
+
+blp = Blueprint("suppliers", __name__, url_prefix="/api/v1/suppliers",
+                description="Supplier profiles. Anyone reads the public profile; contacts are shown "
+                            "to buyers, admins and the owner. The owning supplier or an admin "
+                            "updates it, with If-Match carrying the ETag from the last read.")
+
+
+class WithoutContacts:
+    """The public face of a profile: every attribute but the contacts (personal data)."""
+
+    def __init__(self, supplier: Supplier):
+        self._supplier = supplier
+
+    def __getattr__(self, name):
+        if name == "contacts":
+            raise AttributeError(name)
+        return getattr(self._supplier, name)
+
+
+def present(supplier: Supplier):
+    if service.can_see_contacts(auth.current(), supplier):
+        return supplier
+    return WithoutContacts(supplier)
+
+
+def version_tag(supplier: Supplier) -> dict:
+    return {"id": supplier.id, "version": supplier.version}
+
+
+def editable(supplier_id: str) -> Supplier:
+    """The supplier, if the caller may change it (401/403/404 otherwise)."""
+    principal = auth.require("admin", "supplier")
+    supplier = service.get_supplier(db.session(), supplier_id)
+    if not service.can_edit(principal, supplier):
+        abort(403, message="A supplier may change its own profile only.")
+    blp.check_etag(version_tag(supplier))
+    return supplier
+
+
+@blp.route("")
+class Suppliers(MethodView):
+    @blp.arguments(SupplierListQuerySchema, location="query")
+    @blp.response(200, SupplierPageSchema)
+    def get(self, query):
+        """List suppliers, oldest change first; follow next_cursor, or pass updated_since to sync"""
+        position = decode_cursor(query.get("cursor"))
+        after = None
+        if position is not None:
+            try:
+                after = (datetime.fromisoformat(position[0]), str(position[1]))
+            except (ValueError, TypeError, IndexError):
+                invalid_cursor()
+        page_size = query["page_size"]
+        suppliers = service.list_suppliers(db.session(), updated_since=query.get("updated_since"),
+                                           after=after, limit=page_size)
+        last = suppliers[-1] if len(suppliers) == page_size else None
+        return {"items": [present(s) for s in suppliers],
+                "next_cursor": encode_cursor([last.updated_at.isoformat(), last.id]) if last else None}
+
+    @blp.etag
+    @blp.arguments(SupplierCreateSchema)
+    @blp.response(201, SupplierSchema)
+    def post(self, body):
+        """Create a supplier profile (admin), optionally linked to a supplier organisation"""
+        principal = auth.require("admin")
+        supplier = service.create_supplier(db.session(), body, principal)
+        blp.set_etag(version_tag(supplier))
+        return supplier, {"Location": f"{blp.url_prefix}/{supplier.id}"}
+
+
+@blp.route("/<supplier_id>")
+class SupplierResource(MethodView):
+    @blp.etag
+    @blp.response(200, SupplierSchema)
+    def get(self, supplier_id):
+        """Get a supplier profile (contacts only for buyers, admins and the owner)"""
+        supplier = service.get_supplier(db.session(), supplier_id)
+        blp.set_etag(version_tag(supplier))
+        return present(supplier)
+
+    @blp.etag
+    @blp.arguments(SupplierWriteSchema)
+    @blp.response(200, SupplierSchema)
+    def put(self, body, supplier_id):
+        """Replace the whole profile (owner or admin; If-Match required)"""
+        supplier = service.update_supplier(db.session(), editable(supplier_id), body,
+                                           auth.current(), replace=True)
+        blp.set_etag(version_tag(supplier))
+        return supplier
+
+    @blp.etag
+    @blp.arguments(SupplierPatchSchema)
+    @blp.response(200, SupplierSchema)
+    def patch(self, body, supplier_id):
+        """Change some fields of the profile (owner or admin; If-Match required)"""
+        supplier = service.update_supplier(db.session(), editable(supplier_id), body,
+                                           auth.current(), replace=False)
+        blp.set_etag(version_tag(supplier))
+        return supplier
+
+    @blp.etag
+    @blp.response(204)
+    def delete(self, supplier_id):
+        """Delete a supplier profile (admin; If-Match required); its history is kept"""
+        principal = auth.require("admin")
+        supplier = service.get_supplier(db.session(), supplier_id)
+        blp.check_etag(version_tag(supplier))
+        service.delete_supplier(db.session(), supplier, principal)
+
+
+@blp.route("/<supplier_id>/history")
+@blp.response(200, SupplierHistorySchema)
+def supplier_history(supplier_id):
+    """Who changed what and when (owner or admin)"""
+    principal = auth.require()
+    session = db.session()
+    changes = service.history(session, supplier_id)
+    if not changes:
+        abort(404, message=f"No supplier {supplier_id}.")
+    supplier = session.get(Supplier, supplier_id)
+    if not (principal.is_admin or (supplier is not None and principal.belongs_to(supplier.organisation_id))):
+        abort(403, message="The history of a profile is shown to its owner and admins only.")
+    return {"items": changes}

@@ -1,0 +1,223 @@
+"""Rules for supplier profiles: references, geocoding, identity, ownership, history.
+
+Every committed change writes, in its own transaction, a history entry, an
+event and a search-outbox row, so none of them can be lost or get ahead of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_smorest import abort
+from marshmallow import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from schemas.suppliers import SupplierSchema
+
+from .. import places
+from ..auth import Principal
+from ..db import utc_now
+from ..models import (
+    Contact,
+    Event,
+    Organisation,
+    SearchOutbox,
+    Site,
+    Supplier,
+    SupplierCapability,
+    SupplierCertification,
+    SupplierChange,
+)
+from ..reference import catalog
+
+SCALARS = ("legal_name", "trade_name", "country", "siret", "siren", "vat_number", "naf_code",
+           "website", "description", "employees", "founded_year", "sectors", "digital")
+CHILDREN = {"sites": Site, "capabilities": SupplierCapability,
+            "certifications": SupplierCertification, "contacts": Contact}
+UNTRACKED = {"version", "updated_at", "created_at"}
+
+
+def load_options():
+    """Eager loading of everything a profile shows, in a fixed number of queries."""
+    return [selectinload(getattr(Supplier, name)) for name in CHILDREN]
+
+
+def get_supplier(session: Session, supplier_id: str) -> Supplier:
+    supplier = session.scalar(select(Supplier).where(Supplier.id == supplier_id).options(*load_options()))
+    if supplier is None:
+        abort(404, message=f"No supplier {supplier_id}.")
+    return supplier
+
+
+def list_suppliers(session: Session, *, updated_since: datetime | None,
+                   after: tuple[datetime, str] | None, limit: int) -> list[Supplier]:
+    """Suppliers in the order they last changed (then by id), for sync by purchasing systems."""
+    query = select(Supplier).options(*load_options()).order_by(Supplier.updated_at, Supplier.id)
+    if updated_since is not None:
+        query = query.where(Supplier.updated_at >= updated_since)
+    if after is not None:
+        updated_at, supplier_id = after
+        query = query.where(or_(Supplier.updated_at > updated_at,
+                                (Supplier.updated_at == updated_at) & (Supplier.id > supplier_id)))
+    return list(session.scalars(query.limit(limit)))
+
+
+def can_see_contacts(principal: Principal, supplier: Supplier) -> bool:
+    return principal.role in ("admin", "buyer") or principal.belongs_to(supplier.organisation_id)
+
+
+def can_edit(principal: Principal, supplier: Supplier) -> bool:
+    return principal.is_admin or (principal.role == "supplier"
+                                  and principal.belongs_to(supplier.organisation_id))
+
+
+def create_supplier(session: Session, data: dict, principal: Principal) -> Supplier:
+    organisation_id = data.pop("organisation_id", None)
+    if organisation_id:
+        _check_linkable(session, organisation_id)
+    supplier = Supplier(organisation_id=organisation_id)
+    _apply(session, supplier, {**dict.fromkeys(SCALARS), **data})
+    session.add(supplier)
+    session.flush()
+    _record(session, supplier, "created", _diff({}, _snapshot(supplier)), principal)
+    session.commit()
+    return supplier
+
+
+def update_supplier(session: Session, supplier: Supplier, data: dict, principal: Principal,
+                    *, replace: bool) -> Supplier:
+    """PUT (`replace`) sets the whole profile; PATCH changes only the fields sent."""
+    if replace:
+        data = {**dict.fromkeys(SCALARS), **data}
+    before = _snapshot(supplier)
+    _apply(session, supplier, data)
+    supplier.updated_at = utc_now()
+    session.flush()  # the versioned UPDATE: a concurrent writer's change makes this fail (412)
+    changes = _diff(before, _snapshot(supplier))
+    _record(session, supplier, "updated", changes, principal)
+    session.commit()
+    return supplier
+
+
+def delete_supplier(session: Session, supplier: Supplier, principal: Principal) -> None:
+    before = _snapshot(supplier)
+    session.delete(supplier)
+    session.flush()
+    _record(session, supplier, "deleted", _diff(before, {}), principal)
+    session.commit()
+
+
+def history(session: Session, supplier_id: str) -> list[SupplierChange]:
+    return list(session.scalars(select(SupplierChange).where(SupplierChange.supplier_id == supplier_id)
+                                .order_by(SupplierChange.id)))
+
+
+# --- rules ------------------------------------------------------------------
+
+
+def _check_linkable(session: Session, organisation_id: str) -> None:
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or organisation.kind != "supplier":
+        raise ValidationError("Not a supplier organisation.", "organisation_id")
+    if session.scalar(select(Supplier.id).where(Supplier.organisation_id == organisation_id)):
+        abort(409, message="This organisation already has a supplier profile.")
+
+
+def _check_references(data: dict) -> None:
+    errors: dict = {}
+
+    def unknown(field: str, codes: list[str], exists) -> None:
+        bad = {i: ["Unknown code."] for i, code in enumerate(codes) if exists(code) is None}
+        if bad:
+            errors[field] = bad
+
+    unknown("sectors", data.get("sectors") or [], catalog.sector)
+    unknown("digital", data.get("digital") or [], catalog.digital_capability)
+    for field, items, key, exists in (
+        ("capabilities", data.get("capabilities") or [], "code", catalog.capability),
+        ("certifications", data.get("certifications") or [], "type", catalog.certification_type),
+    ):
+        bad = {i: {key: ["Unknown code."]} for i, item in enumerate(items) if exists(item[key]) is None}
+        if bad:
+            errors[field] = bad
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_identity(supplier: Supplier) -> None:
+    """Run on the profile as it will be stored, so PATCH and PUT obey the same rules."""
+    if supplier.siret:
+        if supplier.siren and supplier.siren != supplier.siret[:9]:
+            raise ValidationError("The SIREN must be the first nine digits of the SIRET.", "siren")
+        supplier.siren = supplier.siret[:9]
+    if supplier.country == "FR" and not supplier.siren:
+        raise ValidationError("A French company gives its SIRET or SIREN.", "siret")
+
+
+def _check_unique_siret(session: Session, supplier: Supplier) -> None:
+    if not supplier.siret:
+        return
+    with session.no_autoflush:
+        holder = session.scalar(select(Supplier.id).where(Supplier.siret == supplier.siret))
+    if holder is not None and holder != supplier.id:
+        abort(409, message=f"SIRET {supplier.siret} is already registered (supplier {holder}).")
+
+
+def _locate(sites: list[dict]) -> list[dict]:
+    """Coordinates for sites given without them, and every French site's department."""
+    errors = {}
+    located = []
+    for i, site in enumerate(sites):
+        site = dict(site)
+        if site.get("latitude") is None:
+            place = places.resolve(site["city"], site.get("postal_code"), site["country"])
+            if place is None:
+                errors[i] = {"city": ["Unknown place: check the city and postal code, "
+                                      "or give latitude and longitude."]}
+                continue
+            site["latitude"], site["longitude"] = place.latitude, place.longitude
+        site["department"] = (places.department_of(site["postal_code"]) if site["country"] == "FR"
+                              and site.get("postal_code") else None)
+        located.append(site)
+    if errors:
+        raise ValidationError({"sites": errors})
+    return located
+
+
+def _apply(session: Session, supplier: Supplier, data: dict) -> None:
+    _check_references(data)
+    if "sites" in data:
+        data = {**data, "sites": _locate(data["sites"])}
+    for name in SCALARS:
+        if name in data:
+            setattr(supplier, name, data[name])
+    for name, model in CHILDREN.items():
+        if name in data:
+            setattr(supplier, name, [model(position=i, **item) for i, item in enumerate(data[name])])
+    _check_identity(supplier)
+    _check_unique_siret(session, supplier)
+
+
+# --- history, events, outbox ---------------------------------------------------
+
+
+def _snapshot(supplier: Supplier) -> dict:
+    return {k: v for k, v in SupplierSchema().dump(supplier).items() if k not in UNTRACKED}
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {key: {"from": before.get(key), "to": after.get(key)}
+            for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)}
+
+
+def _record(session: Session, supplier: Supplier, action: str, changes: dict,
+            principal: Principal) -> None:
+    actor = {"actor_key_id": principal.key_id, "actor_role": principal.role,
+             "actor_organisation_id": principal.organisation_id}
+    session.add(SupplierChange(supplier_id=supplier.id, version=supplier.version, action=action,
+                               changes=changes, **actor))
+    session.add(Event(type=f"supplier.{action}", entity_type="supplier", entity_id=supplier.id,
+                      data={"supplier_id": supplier.id, "version": supplier.version,
+                            "changed_fields": sorted(changes)}, **actor))
+    session.add(SearchOutbox(entity_type="supplier", entity_id=supplier.id))
