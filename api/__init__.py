@@ -9,6 +9,7 @@ from search.client import make_client
 
 from . import auth, cli, db, ops, request_context
 from .accounts import resources as accounts
+from .reference import resources as reference
 from .suppliers import resources as suppliers
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
@@ -28,7 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
          expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app)
-    for module in (ops, accounts, suppliers):
+    for module in (ops, reference, accounts, suppliers):
         api.register_blueprint(module.blp)
     cli.init_app(app)
     return app

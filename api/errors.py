@@ -6,7 +6,7 @@ import http
 import logging
 
 import marshmallow as ma
-from flask import Response, g, json
+from flask import Response, g, json, request
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from sqlalchemy.exc import IntegrityError
@@ -45,8 +45,6 @@ def problem(status: int, detail: str | None = None, *, type_slug: str | None = N
             title: str | None = None, errors: list[dict] | None = None,
             headers: dict[str, str] | None = None, **extra) -> Response:
     """Build a problem+json response."""
-    from flask import request
-
     phrase = http.HTTPStatus(status).phrase
     body = {
         "type": PROBLEM_BASE + type_slug if type_slug else "about:blank",
@@ -62,6 +60,14 @@ def problem(status: int, detail: str | None = None, *, type_slug: str | None = N
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    return response
+
+
+def not_modified() -> Response:
+    """304 has no body, but must repeat the ETag (flask-smorest leaves it out)."""
+    response = Response(status=304)
+    if len(request.if_none_match.as_set()) == 1:
+        response.set_etag(*request.if_none_match.as_set())
     return response
 
 
@@ -128,6 +134,8 @@ class ProblemApi(Api):
         self._app.register_error_handler(Exception, self.handle_unexpected_error)
 
     def handle_http_exception(self, error: HTTPException):
+        if error.code == 304:
+            return not_modified()
         if isinstance(error, InternalServerError):
             return self.handle_unexpected_error(error.original_exception or error)
         data = getattr(error, "data", None) or {}
