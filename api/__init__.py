@@ -6,10 +6,13 @@ from flask import Flask
 from flask_cors import CORS
 
 from search.client import make_client
+from search.index import SupplierIndex
 
 from . import auth, cli, db, ops, request_context
 from .accounts import resources as accounts
 from .reference import resources as reference
+from .search import resources as search
+from .search import sync as search_sync
 from .suppliers import resources as suppliers
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
@@ -25,11 +28,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     db.init_app(app)
     auth.init_app(app)
     app.extensions["elasticsearch"] = make_client(app.config["ELASTICSEARCH_URL"])
+    app.extensions["supplier_index"] = SupplierIndex(
+        app.extensions["elasticsearch"], app.config["INDEX_PREFIX"], replicas=app.config["INDEX_REPLICAS"])
+    search_sync.init_app(app)
     CORS(app, origins=app.config["CORS_ORIGINS"],
          expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app)
-    for module in (ops, reference, accounts, suppliers):
+    for module in (ops, reference, accounts, suppliers, search):
         api.register_blueprint(module.blp)
     cli.init_app(app)
     return app

@@ -20,6 +20,10 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'proxisource.db'}"),
         "ELASTICSEARCH_URL": env.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
         "INDEX_PREFIX": env.get("INDEX_PREFIX", "proxisource"),
+        "INDEX_REPLICAS": int(env.get("INDEX_REPLICAS", 0)),
+        # Drain the search outbox from a thread of each API process (off when a
+        # separate `flask --app api search worker` does it).
+        "SEARCH_SYNC_THREAD": env.get("SEARCH_SYNC_THREAD", "true").lower() in ("1", "true", "yes"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", 1024 * 1024)),
         "CORS_ORIGINS": _csv(env.get("CORS_ORIGINS", "*")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

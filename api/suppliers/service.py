@@ -220,4 +220,5 @@ def _record(session: Session, supplier: Supplier, action: str, changes: dict,
     session.add(Event(type=f"supplier.{action}", entity_type="supplier", entity_id=supplier.id,
                       data={"supplier_id": supplier.id, "version": supplier.version,
                             "changed_fields": sorted(changes)}, **actor))
-    session.add(SearchOutbox(entity_type="supplier", entity_id=supplier.id))
+    indexed_version = supplier.version + 1 if action == "deleted" else supplier.version
+    session.add(SearchOutbox(entity_type="supplier", entity_id=supplier.id, version=indexed_version))

@@ -1,0 +1,1 @@
+"""Search: keeping the index in step with the database, and the search endpoints."""

@@ -1,0 +1,46 @@
+"""Endpoints: /api/v1/search/…"""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+
+from schemas.search import SupplierSearchArgsSchema, SupplierSearchResultSchema
+
+from ..blueprint import Blueprint
+from . import service
+
+GEOJSON = "application/geo+json"
+
+blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
+                description="Supplier search: text, capabilities (descendants included), certifications "
+                            "valid on a date, geography with distance to the nearest site, local-first "
+                            "rings, disjunctive facets with exact counts, cursor pagination.")
+
+
+@blp.route("/suppliers")
+@blp.arguments(SupplierSearchArgsSchema, location="query")
+@blp.response(200, SupplierSearchResultSchema)
+@blp.alt_response(200, success=True, content_type=GEOJSON, description=(
+    "With `Accept: application/geo+json`: a FeatureCollection with one Point feature per site of "
+    "each supplier of the page"))
+@blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+def search_suppliers(args):
+    """Search suppliers"""
+    result = service.search_suppliers(args)
+    if request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON:
+        response = jsonify(feature_collection(result))
+        response.mimetype = GEOJSON
+        return response
+    return result
+
+
+def feature_collection(result: dict) -> dict:
+    features = [
+        {"type": "Feature",
+         "geometry": {"type": "Point", "coordinates": [site["longitude"], site["latitude"]]},
+         "properties": {"supplier_id": hit["id"], "name": hit["name"], "city": site["city"],
+                        "distance_km": hit.get("distance_km")}}
+        for hit in result["items"] for site in hit["sites"]
+    ]
+    return {"type": "FeatureCollection", "features": features,
+            "properties": {"total": result["total"], "next_cursor": result["next_cursor"]}}

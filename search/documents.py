@@ -1,0 +1,79 @@
+"""The search document of a supplier, built from a plain profile dict.
+
+Everything the minimal distribution cannot do at index time is done here:
+accents and plurals are normalised (search.text), and capability codes are
+expanded with their ancestors so that asking for a parent node is a plain
+`terms` filter that matches every descendant.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from .text import analyze, fold
+
+# EU SME size bands by head count.
+SIZE_BANDS = (("micro", 10), ("small", 50), ("medium", 250))
+
+
+class Taxonomy(Protocol):
+    """What the builder needs of the capability taxonomy (api.reference.catalog fits)."""
+
+    def lineage(self, code: str) -> tuple[str, ...]: ...
+
+    def capability(self, code: str): ...  # has .label_fr and .label_en
+
+
+def size_band(employees: int | None) -> str | None:
+    if employees is None:
+        return None
+    return next((band for band, limit in SIZE_BANDS if employees < limit), "large")
+
+
+def display_name(profile: dict) -> str:
+    return profile.get("trade_name") or profile["legal_name"]
+
+
+def build_document(profile: dict, taxonomy: Taxonomy) -> dict:
+    declared = [capability["code"] for capability in profile.get("capabilities", [])]
+    expanded = sorted({code for declared_code in declared for code in taxonomy.lineage(declared_code)})
+    labels = [label for code in expanded for label in _labels(taxonomy, code)]
+    sites = profile.get("sites", [])
+    name = display_name(profile)
+    return {
+        "id": profile["id"],
+        "name": name,
+        "legal_name": profile["legal_name"],
+        "trade_name": profile.get("trade_name"),
+        "name_sort": fold(name),
+        "description": profile.get("description"),
+        "text_name": analyze(profile["legal_name"], profile.get("trade_name")),
+        "text_capabilities": analyze(*labels),
+        "text_description": analyze(profile.get("description")),
+        "text_places": analyze(*(site["city"] for site in sites)),
+        "capabilities": expanded,
+        "capabilities_declared": declared,
+        "certifications": [
+            {"type": c["type"], "valid_from": c["valid_from"], "valid_until": c["valid_until"]}
+            for c in profile.get("certifications", [])
+        ],
+        "sectors": profile.get("sectors", []),
+        "digital": profile.get("digital", []),
+        "countries": sorted({site["country"] for site in sites}),
+        "departments": sorted({site["department"] for site in sites if site.get("department")}),
+        "employees": profile.get("employees"),
+        "size": size_band(profile.get("employees")),
+        "locations": [{"lat": site["latitude"], "lon": site["longitude"]} for site in sites],
+        "sites": [
+            {key: site.get(key) for key in ("city", "postal_code", "country", "department",
+                                            "latitude", "longitude")}
+            for site in sites
+        ],
+        "updated_at": profile["updated_at"],
+        "suggest": {"input": sorted({fold(name), fold(profile["legal_name"])})},
+    }
+
+
+def _labels(taxonomy: Taxonomy, code: str) -> tuple[str, ...]:
+    node = taxonomy.capability(code)
+    return (node.label_fr, node.label_en) if node else ()

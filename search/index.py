@@ -1,0 +1,112 @@
+"""The supplier index: mapping, versioned concrete indexes behind an alias.
+
+Readers and writers only ever use the alias `<prefix>-suppliers`; a rebuild
+fills a new `<prefix>-suppliers-<timestamp>` index and swaps the alias
+atomically. While it fills, the new index also carries the alias
+`<prefix>-suppliers-incoming` so that live changes reach it too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
+
+KEYWORD = {"type": "keyword"}
+TEXT = {"type": "text", "analyzer": "standard"}
+STORED_ONLY = {"type": "object", "enabled": False}
+
+MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": KEYWORD,
+        "name": {"type": "keyword", "index": False},
+        "legal_name": {"type": "keyword", "index": False},
+        "trade_name": {"type": "keyword", "index": False},
+        "name_sort": KEYWORD,
+        "description": {"type": "text", "index": False},
+        "text_name": TEXT,
+        "text_capabilities": TEXT,
+        "text_description": TEXT,
+        "text_places": TEXT,
+        "capabilities": KEYWORD,
+        "capabilities_declared": KEYWORD,
+        "certifications": {"type": "nested", "properties": {
+            "type": KEYWORD, "valid_from": {"type": "date"}, "valid_until": {"type": "date"}}},
+        "sectors": KEYWORD,
+        "digital": KEYWORD,
+        "countries": KEYWORD,
+        "departments": KEYWORD,
+        "employees": {"type": "integer"},
+        "size": KEYWORD,
+        "locations": {"type": "geo_point"},
+        "sites": STORED_ONLY,
+        "updated_at": {"type": "date"},
+        "suggest": {"type": "completion", "analyzer": "simple"},
+    },
+}
+
+
+class SupplierIndex:
+    """Names and lifecycle of the supplier index for one prefix."""
+
+    def __init__(self, client: Elasticsearch, prefix: str, *, replicas: int = 0):
+        self.client = client
+        self.alias = f"{prefix}-suppliers"
+        self.incoming_alias = f"{prefix}-suppliers-incoming"
+        self.replicas = replicas
+
+    def new_index_name(self) -> str:
+        return f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"
+
+    def create(self, name: str, *, bulk_loading: bool = False) -> None:
+        # One shard: facet counts from terms aggregations are then exact, and a
+        # million suppliers fit comfortably in one shard.
+        settings = {"number_of_shards": 1,
+                    "number_of_replicas": 0 if bulk_loading else self.replicas,
+                    "refresh_interval": "-1" if bulk_loading else "1s"}
+        self.client.indices.create(index=name, settings=settings, mappings=MAPPINGS)
+
+    def finish_bulk_loading(self, name: str) -> None:
+        self.client.indices.put_settings(index=name, settings={
+            "number_of_replicas": self.replicas, "refresh_interval": "1s"})
+        self.client.indices.refresh(index=name)
+
+    def live_indexes(self) -> list[str]:
+        return self._indexes_of(self.alias)
+
+    def write_targets(self) -> list[str]:
+        """Every index a change must reach: the live one and one being rebuilt."""
+        return sorted(set(self._indexes_of(self.alias)) | set(self._indexes_of(self.incoming_alias)))
+
+    def ensure(self) -> None:
+        """Create the first index behind the alias, if there is none.
+
+        The first index has a fixed name so that processes racing here agree on it."""
+        if self.live_indexes():
+            return
+        name = f"{self.alias}-initial"
+        try:
+            self.create(name)
+        except BadRequestError as error:
+            if error.error != "resource_already_exists_exception":
+                raise
+        self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+
+    def swap(self, new_index: str) -> list[str]:
+        """Point the alias at `new_index` in one atomic step; return the indexes it left."""
+        old = self.live_indexes()
+        actions = [{"remove": {"index": index, "alias": self.alias}} for index in old]
+        actions.append({"add": {"index": new_index, "alias": self.alias}})
+        actions.append({"remove": {"index": new_index, "alias": self.incoming_alias}})
+        self.client.indices.update_aliases(actions=actions)
+        return old
+
+    def _indexes_of(self, alias: str) -> list[str]:
+        try:
+            return sorted(self.client.indices.get_alias(name=alias))
+        except NotFoundError:
+            return []
+
+    def refresh(self) -> None:
+        self.client.indices.refresh(index=self.alias)

@@ -1,0 +1,174 @@
+"""From a supplier query to the Elasticsearch request body.
+
+Facets are disjunctive: hits are filtered by every filter (`post_filter`), and
+each facet's aggregation applies every filter but its own, so ticking one
+certification still shows how many suppliers hold each of the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from . import text
+
+TEXT_FIELDS = ["text_name^3", "text_capabilities^2", "text_places", "text_description"]
+# One typo tolerated in words of five letters or more; the first letter must be right.
+FUZZINESS = "AUTO:5,100"
+DISTANCE_BANDS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
+LOCAL_FIRST_RINGS = (25, 50, 100, 200, 500, None)
+FACETS = ("capability", "certification", "sector", "department", "size", "digital", "distance")
+SOURCE_FIELDS = ["id", "name", "legal_name", "trade_name", "description", "capabilities",
+                 "capabilities_declared", "certifications", "sectors", "digital", "countries",
+                 "departments", "employees", "size", "sites", "updated_at"]
+BUCKETS = 1000  # more than any facet has values: counts stay exact
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+    def as_dict(self) -> dict:
+        return {"lat": self.lat, "lon": self.lon}
+
+
+@dataclass(frozen=True)
+class SupplierQuery:
+    valid_on: date
+    text: str | None = None
+    capabilities: tuple[str, ...] = ()
+    capability_mode: str = "any"
+    certifications: tuple[str, ...] = ()
+    certification_mode: str = "any"
+    sectors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+    digital: tuple[str, ...] = ()
+    point: GeoPoint | None = None
+    radius_km: float | None = None
+    sort: str = "relevance"
+    page_size: int = 20
+    search_after: list | None = None
+    with_facets: bool = True
+    ids: tuple[str, ...] = field(default=())  # restrict to these suppliers (RFQ invitations)
+
+
+def within(point: GeoPoint, radius_km: float) -> dict:
+    """Suppliers with at least one site within the radius, i.e. whose nearest site is."""
+    return {"geo_distance": {"distance": f"{radius_km}km", "locations": point.as_dict()}}
+
+
+def valid_certification(valid_on: date, types: tuple[str, ...] | None = None) -> dict:
+    clauses = [{"range": {"certifications.valid_from": {"lte": valid_on.isoformat()}}},
+               {"range": {"certifications.valid_until": {"gte": valid_on.isoformat()}}}]
+    if types:
+        clauses.append({"terms": {"certifications.type": list(types)}})
+    return {"bool": {"filter": clauses}}
+
+
+def _any_or_all(values: tuple[str, ...], mode: str, clause) -> list[dict]:
+    if not values:
+        return []
+    if mode == "all":
+        return [clause((value,)) for value in values]
+    return [clause(values)]
+
+
+def facet_filters(query: SupplierQuery) -> dict[str, list[dict]]:
+    """The filter clauses each facet owns."""
+    def terms(name):
+        return lambda values: {"terms": {name: list(values)}}
+
+    def certified(types):
+        return {"nested": {"path": "certifications", "query": valid_certification(query.valid_on, types)}}
+
+    return {
+        "capability": _any_or_all(query.capabilities, query.capability_mode, terms("capabilities")),
+        "certification": _any_or_all(query.certifications, query.certification_mode, certified),
+        "sector": _any_or_all(query.sectors, "any", terms("sectors")),
+        "department": _any_or_all(query.departments, "any", terms("departments")),
+        "size": _any_or_all(query.sizes, "any", terms("size")),
+        "digital": _any_or_all(query.digital, "any", terms("digital")),
+        "distance": [within(query.point, query.radius_km)] if query.point and query.radius_km else [],
+    }
+
+
+def base_query(query: SupplierQuery) -> dict:
+    """The text and the filters that are not facets (they apply to facets too)."""
+    must = [{"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": FUZZINESS,
+                             "prefix_length": 1}}
+            for word in text.terms(query.text)]
+    filters = []
+    if query.countries:
+        filters.append({"terms": {"countries": list(query.countries)}})
+    if query.ids:
+        filters.append({"ids": {"values": list(query.ids)}})
+    return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+
+def sort_clause(query: SupplierQuery) -> list[dict]:
+    tiebreak = {"id": "asc"}
+    if query.sort == "distance" and query.point:
+        return [{"_geo_distance": {"locations": query.point.as_dict(), "order": "asc", "unit": "km",
+                                   "mode": "min", "distance_type": "arc"}}, tiebreak]
+    return {
+        "name": [{"name_sort": "asc"}, tiebreak],
+        "updated": [{"updated_at": "desc"}, tiebreak],
+    }.get(query.sort, [{"_score": "desc"}, tiebreak])
+
+
+def distance_bands(point: GeoPoint) -> dict:
+    bands = {}
+    for low, high in DISTANCE_BANDS:
+        clause = {"bool": {"filter": [within(point, high)] if high else [],
+                           "must_not": [within(point, low)] if low else []}}
+        bands[f"{low}-{high}" if high else f"{low}+"] = clause
+    return {"filters": {"filters": bands}}
+
+
+def facet_aggregation(name: str, query: SupplierQuery) -> dict | None:
+    if name == "certification":
+        return {"nested": {"path": "certifications"}, "aggs": {"valid": {
+            "filter": valid_certification(query.valid_on),
+            "aggs": {"values": {"terms": {"field": "certifications.type", "size": BUCKETS},
+                                "aggs": {"suppliers": {"reverse_nested": {}}}}}}}}
+    if name == "distance":
+        return distance_bands(query.point) if query.point else None
+    field_name = {"capability": "capabilities", "sector": "sectors", "department": "departments",
+                  "size": "size", "digital": "digital"}[name]
+    return {"terms": {"field": field_name, "size": BUCKETS}}
+
+
+def build_search(query: SupplierQuery) -> dict:
+    owned = facet_filters(query)
+    body = {
+        "query": base_query(query),
+        "post_filter": {"bool": {"filter": [c for clauses in owned.values() for c in clauses]}},
+        "sort": sort_clause(query),
+        "size": query.page_size,
+        "track_total_hits": True,
+        "_source": SOURCE_FIELDS,
+    }
+    if query.search_after:
+        body["search_after"] = query.search_after
+    if query.with_facets:
+        aggs = {}
+        for name in FACETS:
+            aggregation = facet_aggregation(name, query)
+            if aggregation is None:
+                continue
+            others = [c for other, clauses in owned.items() if other != name for c in clauses]
+            aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"facet": aggregation}}
+        body["aggs"] = aggs
+    return body
+
+
+def build_ring_counts(query: SupplierQuery) -> dict:
+    """How many suppliers match within each local-first ring (every other filter applied)."""
+    owned = facet_filters(query)
+    others = [c for name, clauses in owned.items() if name != "distance" for c in clauses]
+    rings = {str(radius): within(query.point, radius) for radius in LOCAL_FIRST_RINGS if radius}
+    return {"query": {"bool": {"must": [base_query(query)], "filter": others}}, "size": 0,
+            "track_total_hits": True, "aggs": {"rings": {"filters": {"filters": rings}}}}

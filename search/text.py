@@ -1,0 +1,51 @@
+"""Text normalisation shared by documents and queries.
+
+The minimal Elasticsearch distribution has no asciifolding and no language
+stemmers, so accents, case and plurals are normalised here, identically for
+indexed text and for query text; the mapping then only needs the standard
+analyzer, which exists everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters NFKD does not split into a base letter and an accent.
+_LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "ß": "ss"})
+_WORD = re.compile(r"\w+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Découpe Laser' -> 'decoupe laser'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def singular(word: str) -> str:
+    """A light French/English plural normaliser (not a stemmer: it only drops plural marks).
+
+    soudures -> soudure, metaux -> metal, bateaux -> bateau, assemblies -> assembly.
+    Short words are left alone so that 'gas', 'bus' or 'ips' keep their meaning.
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
+    if word.endswith(("eaux", "eux")):
+        return word[:-1]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def terms(text: str | None) -> list[str]:
+    """The normalised words of a text, in order."""
+    return [singular(word) for word in _WORD.findall(fold(text or ""))]
+
+
+def analyze(*texts: str | None) -> str:
+    """Normalised words of several texts, as one string the standard analyzer splits on spaces."""
+    return " ".join(word for text in texts for word in terms(text))
