@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from marshmallow import ValidationError
+from sqlalchemy import func, select
 
 from search import node
 
 from . import db, migrate
+from .models import Supplier
+from .search import sync
+from .search.rebuild import rebuild
 from .accounts.service import create_api_key
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
@@ -30,6 +36,37 @@ def db_upgrade(revision: str) -> None:
 def search_node(action: str) -> None:
     """Start, stop or check the local Elasticsearch node (development and tests)."""
     raise SystemExit(node.main([action]))
+
+
+@search_cli.command("rebuild")
+def search_rebuild() -> None:
+    """Rebuild the supplier index from the database, then swap it in (no downtime)."""
+    session = db.session()
+    total = session.scalar(select(func.count(Supplier.id)))
+    started = time.monotonic()
+
+    def progress(done: int) -> None:
+        rate = done / max(time.monotonic() - started, 1e-6)
+        click.echo(f"  {done:,}/{total:,} suppliers ({done / max(total, 1):.0%}), {rate:,.0f}/s", err=True)
+
+    click.echo(f"rebuilding the supplier index from {total:,} suppliers", err=True)
+    report = rebuild(session, sync.supplier_index(), progress)
+    click.echo(f"{report.index} is live: {report.indexed:,} indexed, {report.caught_up:,} caught up, "
+               f"{report.seconds:.1f}s; dropped {', '.join(report.dropped) or 'nothing'}")
+
+
+@search_cli.command("worker")
+@click.option("--interval", default=1.0, show_default=True, help="Seconds between outbox polls")
+def search_worker(interval: float) -> None:
+    """Drain the search outbox until stopped (production: one or more of these)."""
+    click.echo(f"draining the search outbox every {interval}s; Ctrl-C to stop", err=True)
+    sync.Drainer(current_app._get_current_object(), interval).run_forever()
+
+
+@search_cli.command("drain")
+def search_drain() -> None:
+    """Push every pending change to the index once, and exit."""
+    click.echo(f"{sync.drain(db.session(), sync.supplier_index()):,} changes synced")
 
 
 @keys_cli.command("create")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from flask import current_app
-from .blueprint import Blueprint
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas.ops import HealthSchema, ReadySchema
 from search.client import cluster_status
 
 from . import db, migrate
+from .blueprint import Blueprint
+from .search import sync
+
+# Changes older than this in the outbox mean the index is behind the database.
+LAG_WARNING_SECONDS = 30
 
 blp = Blueprint("operations", __name__, description="Liveness and readiness probes")
 
@@ -28,6 +32,8 @@ def ready():
     """The database is reachable and migrated, and Elasticsearch is healthy."""
     checks = {"database": database_check(), "elasticsearch": elasticsearch_check()}
     is_ready = all(check["status"] == "ok" for check in checks.values())
+    if checks["database"]["status"] == "ok":
+        checks["search_sync"] = search_sync_check()  # informative: a backlog does not stop serving
     return {"status": "ready" if is_ready else "not ready", "checks": checks}, 200 if is_ready else 503
 
 
@@ -42,6 +48,13 @@ def database_check() -> dict:
         return {"status": "failing", "detail": "migrations pending: run `flask --app api db upgrade`",
                 "revision": revision, "head": head}
     return {"status": "ok", "revision": revision, "head": head}
+
+
+def search_sync_check() -> dict:
+    pending = sync.backlog(db.session())
+    lagging = pending.oldest_age_seconds is not None and pending.oldest_age_seconds > LAG_WARNING_SECONDS
+    return {"status": "lagging" if lagging else "ok", "backlog": pending.size,
+            "oldest_age_seconds": pending.oldest_age_seconds}
 
 
 def elasticsearch_check() -> dict:

@@ -97,3 +97,16 @@ def _empty_tables(request):
     with engine.begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture()
+def supplier_index(app):
+    """The supplier index, emptied: its indexes are dropped and a fresh one created.
+
+    (The minimal distribution has no _delete_by_query.)"""
+    index = app.extensions["supplier_index"]
+    stale = index.write_targets()
+    if stale:
+        index.client.indices.delete(index=",".join(stale))
+    index.ensure()
+    return index

@@ -1,0 +1,180 @@
+"""The index never silently drifts from the database.
+
+- Elasticsearch down: writes still succeed, search answers 503, and the
+  backlog drains by itself once Elasticsearch is back.
+- A full rebuild under continuous searching: no search fails, no supplier
+  goes missing, and changes made during the rebuild are in the new index.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from factories import new_siret
+from sqlalchemy import select
+
+from api import db
+from api.auth import ANONYMOUS, issue_key
+from api.models import Supplier
+from api.search import rebuild as rebuild_module
+from api.search import sync
+from api.search.profiles import document_of
+from api.search.rebuild import rebuild
+from api.suppliers.service import create_supplier, load_options
+from search import node
+
+def profile(i: int) -> dict:
+    return {"legal_name": f"Atelier {i}", "siret": new_siret(), "country": "FR",
+            "sites": [{"city": "Rouen", "postal_code": "76000", "country": "FR",
+                       "latitude": 49.44 + i / 10_000, "longitude": 1.09}],
+            "capabilities": [{"code": "machining.turning"}], "sectors": ["automotive"]}
+
+
+@pytest.fixture()
+def admin_headers(app):
+    with app.app_context():
+        _, key = issue_key(db.session(), role="admin", name="tests", organisation=None)
+        db.session().commit()
+    return {"Authorization": f"Bearer {key}"}
+
+
+@pytest.fixture()
+def index(supplier_index):
+    return supplier_index
+
+
+def create_many(app, count: int) -> list[str]:
+    """Suppliers written through the service (as the API does), then synced."""
+    with app.app_context():
+        session = db.session()
+        ids = [create_supplier(session, profile(i), ANONYMOUS).id for i in range(count)]
+        sync.drain(session, sync.supplier_index(app))
+    return ids
+
+
+def index_matches_database(app, index) -> None:
+    """Document by document: what Elasticsearch holds is what the database says."""
+    index.refresh()
+    with app.app_context():
+        suppliers = db.session().scalars(select(Supplier).options(*load_options())).all()
+        expected = {s.id: document_of(s) for s in suppliers}
+    indexed = {hit["_id"]: hit["_source"] for hit in index.client.search(
+        index=index.alias, query={"match_all": {}}, size=10_000)["hits"]["hits"]}
+    assert indexed.keys() == expected.keys()
+    for supplier_id, document in expected.items():
+        assert indexed[supplier_id] == document, supplier_id
+
+
+def test_writes_survive_an_elasticsearch_outage_and_the_backlog_drains_by_itself(
+        app, client, index, admin_headers, elasticsearch_url):
+    config = node.NodeConfig.from_env()
+    if elasticsearch_url != config.url or not config.pid_file.exists():
+        pytest.skip("needs the node this project started (to stop and restart it)")
+    first = client.post("/api/v1/suppliers", json=profile(1), headers=admin_headers)
+    assert first.status_code == 201
+    kept = client.post("/api/v1/suppliers", json=profile(2), headers=admin_headers)
+    assert kept.status_code == 201
+
+    node.stop(config)
+    try:
+        created = client.post("/api/v1/suppliers", json=profile(3), headers=admin_headers)
+        changed = client.patch(f"/api/v1/suppliers/{kept.json['id']}", json={"trade_name": "Renamed"},
+                               headers={**admin_headers, "If-Match": kept.headers["ETag"]})
+        deleted = client.delete(f"/api/v1/suppliers/{first.json['id']}",
+                                headers={**admin_headers, "If-Match": first.headers["ETag"]})
+        assert (created.status_code, changed.status_code, deleted.status_code) == (201, 200, 204)
+
+        down = client.get("/api/v1/search/suppliers")
+        assert down.status_code == 503
+        assert down.mimetype == "application/problem+json"
+        assert int(down.headers["Retry-After"]) > 0
+        ready = client.get("/ready").get_json()
+        assert ready["checks"]["elasticsearch"]["status"] == "failing"
+        assert ready["checks"]["search_sync"]["backlog"] == 3
+    finally:
+        node.start(config)
+
+    drainer = sync.Drainer(app, interval=0.2)
+    drainer.start_thread()
+    try:
+        deadline = time.monotonic() + 30
+        while client.get("/ready").get_json()["checks"]["search_sync"]["backlog"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        drainer.stopped.set()
+    index_matches_database(app, index)
+    names = {hit["name"] for hit in client.get("/api/v1/search/suppliers").get_json()["items"]}
+    assert names == {"Renamed", "Atelier 3"}
+
+
+def test_rebuild_under_continuous_search_loses_nothing(app, client, index, admin_headers, monkeypatch):
+    count = 600
+    ids = create_many(app, count)
+    index.refresh()
+    failures, totals = [], []
+    rebuilding = threading.Event()
+    finished = threading.Event()
+
+    def search_continuously():
+        searcher = app.test_client()
+        while not finished.is_set():
+            response = searcher.get("/api/v1/search/suppliers?facets=false&page_size=1")
+            if response.status_code != 200:
+                failures.append(response.status_code)
+            elif rebuilding.is_set():
+                totals.append(response.get_json()["total"])
+
+    # Changes made in the middle of the rebuild, after the stream has started.
+    during = {}
+
+    def change_during_rebuild(done: int) -> None:
+        if during:
+            return
+        rebuilding.set()
+        target = client.get(f"/api/v1/suppliers/{ids[0]}")
+        during["patch"] = client.patch(f"/api/v1/suppliers/{ids[0]}", json={"trade_name": "Changed mid-way"},
+                                       headers={**admin_headers, "If-Match": target.headers["ETag"]})
+        doomed = client.get(f"/api/v1/suppliers/{ids[1]}")
+        during["delete"] = client.delete(f"/api/v1/suppliers/{ids[1]}",
+                                         headers={**admin_headers, "If-Match": doomed.headers["ETag"]})
+        during["create"] = client.post("/api/v1/suppliers", json=profile(count + 1), headers=admin_headers)
+
+    monkeypatch.setattr(rebuild_module, "STREAM_BATCH", 100)  # several batches, even for a small set
+    searcher = threading.Thread(target=search_continuously)
+    searcher.start()
+    old_indexes = index.live_indexes()
+    try:
+        with app.app_context():
+            report = rebuild(db.session(), index, progress=change_during_rebuild)
+    finally:
+        finished.set()
+        searcher.join()
+
+    assert [r.status_code for r in during.values()] == [200, 204, 201]
+    assert failures == []
+    # While rebuilding, searches hit the old index: all suppliers, give or take the two live changes.
+    assert totals and all(count <= total + 1 <= count + 2 for total in totals)
+    assert report.indexed >= count - 1
+    assert index.live_indexes() == [report.index] and report.dropped == old_indexes
+    assert not index.client.indices.exists(index=",".join(old_indexes))
+    index_matches_database(app, index)
+
+
+def test_failed_rebuild_leaves_the_live_index_untouched(app, index, monkeypatch):
+    create_many(app, 3)
+    live = index.live_indexes()
+
+    def broken_stream(session, query=None):
+        yield from ()
+        raise RuntimeError("database connection lost")
+
+    monkeypatch.setattr(rebuild_module, "stream_documents", broken_stream)
+    with app.app_context(), pytest.raises(RuntimeError):
+        rebuild(db.session(), index)
+    assert index.live_indexes() == live
+    assert index.client.indices.get_alias(name=index.alias).keys() == set(live)
+    assert index.write_targets() == live  # the half-built index is gone, incoming alias with it
+    index.refresh()
+    assert index.client.count(index=index.alias)["count"] == 3
