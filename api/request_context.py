@@ -81,6 +81,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def log_and_tag(response):
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
+        response.vary.add("Authorization")  # what a key may see differs: caches must key on it
         started = g.get("request_started")
         access_log.info(
             "%s %s %s", request.method, request.path, response.status_code,

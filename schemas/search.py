@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import marshmallow as ma
 from marshmallow import ValidationError, fields, validate, validates_schema
 
@@ -153,3 +155,122 @@ class SupplierSearchResultSchema(ma.Schema):
     point = fields.Nested(PointSchema, allow_none=True)
     radius_km = fields.Float(allow_none=True, metadata={
         "description": "The radius applied (with local_first: the ring chosen; null: unlimited)"})
+
+
+# --- map clusters --------------------------------------------------------------------
+
+MAX_ZOOM = 20
+
+
+class BoundingBoxField(fields.String):
+    """`min_lon,min_lat,max_lon,max_lat` in degrees, loaded as a dict of those four keys.
+
+    min_lon > max_lon means the box crosses the antimeridian (e.g. 170,-20,-170,-10).
+    """
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        parts = text.split(",")
+        try:
+            numbers = [float(part) for part in parts]
+        except ValueError:
+            numbers = []
+        if len(parts) != 4 or len(numbers) != 4 or not all(math.isfinite(n) for n in numbers):
+            raise ValidationError("Give four numbers separated by commas: min_lon,min_lat,max_lon,max_lat.")
+        min_lon, min_lat, max_lon, max_lat = numbers
+        if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
+            raise ValidationError("Longitudes must be between -180 and 180.")
+        if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+            raise ValidationError("Latitudes must be between -90 and 90.")
+        if min_lat >= max_lat:
+            raise ValidationError("min_lat must be less than max_lat.")
+        if min_lon == max_lon or (min_lon, max_lon) == (180, -180):
+            raise ValidationError("The box has no width: min_lon and max_lon must differ "
+                                  "(min_lon > max_lon crosses the antimeridian).")
+        return {"min_lon": min_lon, "min_lat": min_lat, "max_lon": max_lon, "max_lat": max_lat}
+
+
+class SupplierClustersArgsSchema(SupplierFilterArgsSchema):
+    bbox = BoundingBoxField(required=True, metadata={
+        "description": "The map's bounding box: min_lon,min_lat,max_lon,max_lat in degrees "
+                       "(WGS 84). min_lon greater than max_lon means the box crosses the "
+                       "antimeridian.",
+        "example": "-1.8,48.9,1.8,50.1"})
+    zoom = fields.Integer(required=True, validate=validate.Range(0, MAX_ZOOM), metadata={
+        "description": "The map's zoom level; cells are tiles of zoom + 2 (a quarter of a map tile)"})
+
+
+class CellBoundsSchema(ma.Schema):
+    min_lat = fields.Float()
+    min_lon = fields.Float()
+    max_lat = fields.Float()
+    max_lon = fields.Float()
+
+
+class ClusterCentroidSchema(ma.Schema):
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class ClusterCellSchema(ma.Schema):
+    key = fields.String(metadata={"description": "The Web Mercator tile, as zoom/x/y"})
+    count = fields.Integer(metadata={
+        "description": "Suppliers matching with at least one site in this cell and in the box"})
+    centroid = fields.Nested(ClusterCentroidSchema, metadata={
+        "description": "Where to draw the marker: the centroid of the sites of the suppliers "
+                       "counted, kept inside the cell"})
+    bounds = fields.Nested(CellBoundsSchema, metadata={"description": "The cell's bounds in degrees"})
+
+
+class SupplierClustersSchema(ma.Schema):
+    total = fields.Integer(metadata={
+        "description": "Suppliers matching with at least one site in the box (each counted once)"})
+    cells = fields.List(fields.Nested(ClusterCellSchema), metadata={
+        "description": "Cells with at least one supplier, most suppliers first. A supplier with "
+                       "sites in several cells counts in each, so counts may add up to more "
+                       "than total."})
+    precision = fields.Integer(metadata={"description": "Zoom level of the cells (tile zoom)"})
+
+
+# --- suggestions as the user types ----------------------------------------------------
+
+MAX_SUGGESTIONS = 20
+
+
+class SuggestArgsSchema(ma.Schema):
+    q = fields.String(required=True, validate=validate.Length(1, 100), metadata={
+        "description": "What the user typed so far; case and accents do not matter"})
+    limit = fields.Integer(load_default=8, validate=validate.Range(1, MAX_SUGGESTIONS), metadata={
+        "description": f"Suggestions per kind (1–{MAX_SUGGESTIONS})"})
+
+
+class CapabilitySuggestionSchema(ma.Schema):
+    code = fields.String()
+    label_fr = fields.String()
+    label_en = fields.String()
+
+
+class SupplierSuggestionSchema(ma.Schema):
+    id = fields.String()
+    name = fields.String(metadata={"description": "Display name (trade name, else legal name)"})
+
+
+class PlaceSuggestionSchema(ma.Schema):
+    name = fields.String()
+    postal_code = fields.String()
+    department = fields.String(allow_none=True)
+    lat = fields.Float()
+    lon = fields.Float()
+
+
+class SuggestionsSchema(ma.Schema):
+    q = fields.String(metadata={"description": "The text the suggestions are for"})
+    capabilities = fields.List(fields.Nested(CapabilitySuggestionSchema), metadata={
+        "description": "Taxonomy nodes whose French or English label has words starting with "
+                       "the words typed; labels starting with them first"})
+    suppliers = fields.List(fields.Nested(SupplierSuggestionSchema), metadata={
+        "description": "Suppliers whose trade or legal name starts with the text typed "
+                       "(one per distinct name)"})
+    places = fields.List(fields.Nested(PlaceSuggestionSchema), metadata={
+        "description": "French places whose name starts with the text typed, or whose postal "
+                       "code starts with the digits typed"})

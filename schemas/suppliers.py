@@ -8,7 +8,7 @@ SIRET) live in the service.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 import marshmallow as ma
 import pycountry
@@ -171,8 +171,15 @@ class SupplierSchema(SupplierWriteSchema):
     updated_at = fields.DateTime(dump_only=True)
 
 
+def _representable_in_utc(value: datetime) -> None:
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError("Out of range once converted to UTC.") from None
+
+
 class SupplierListQuerySchema(CursorQuerySchema):
-    updated_since = fields.AwareDateTime(metadata={
+    updated_since = fields.AwareDateTime(validate=_representable_in_utc, metadata={
         "description": "Only suppliers changed at or after this instant (ISO 8601 with zone)"})
 
 

@@ -2,7 +2,8 @@
 
 from ..db import Base
 from .accounts import ApiKey, Organisation
-from .events import Event, SearchOutbox
+from .events import Event, EventRecipient, SearchOutbox
+from .rfqs import Invitation, Quote, Rfq
 from .suppliers import (
     Contact,
     Site,
@@ -13,6 +14,6 @@ from .suppliers import (
 )
 
 __all__ = [
-    "ApiKey", "Base", "Contact", "Event", "Organisation", "SearchOutbox", "Site", "Supplier",
+    "ApiKey", "Base", "Contact", "Event", "EventRecipient", "Invitation", "Quote", "Rfq", "Organisation", "SearchOutbox", "Site", "Supplier",
     "SupplierCapability", "SupplierCertification", "SupplierChange",
 ]

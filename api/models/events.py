@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utc_now
 
@@ -24,9 +24,20 @@ class Event(Base):
     actor_key_id: Mapped[str | None] = mapped_column(String(36))
     actor_role: Mapped[str | None] = mapped_column(String(16))
     actor_organisation_id: Mapped[str | None] = mapped_column(String(36))
-    # Organisations entitled to see the event; None means every authenticated caller.
-    audience: Mapped[list[str] | None] = mapped_column(JSON)
+    # Public events (supplier profiles, public RFQs) are shown to every authenticated
+    # caller; the others only to the organisations listed as recipients (and admins).
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    recipients: Mapped[list[EventRecipient]] = relationship(cascade="all, delete-orphan")
+
+
+class EventRecipient(Base):
+    __tablename__ = "event_recipients"
+
+    event_id: Mapped[int] = mapped_column(SEQUENCE, ForeignKey("events.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(String(36), primary_key=True, index=True)
 
 
 class SearchOutbox(Base):

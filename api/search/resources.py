@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from schemas.search import SupplierSearchArgsSchema, SupplierSearchResultSchema
+from schemas.search import (
+    SuggestArgsSchema,
+    SuggestionsSchema,
+    SupplierClustersArgsSchema,
+    SupplierClustersSchema,
+    SupplierSearchArgsSchema,
+    SupplierSearchResultSchema,
+)
 
 from ..blueprint import Blueprint
-from . import service
+from . import clusters, service, suggest
 
 GEOJSON = "application/geo+json"
 
@@ -44,3 +51,31 @@ def feature_collection(result: dict) -> dict:
     ]
     return {"type": "FeatureCollection", "features": features,
             "properties": {"total": result["total"], "next_cursor": result["next_cursor"]}}
+
+
+@blp.route("/suppliers/clusters")
+@blp.arguments(SupplierClustersArgsSchema, location="query")
+@blp.response(200, SupplierClustersSchema)
+@blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+def supplier_clusters(args):
+    """Count suppliers per map cell
+
+    For a map: suppliers matching the same filters as the supplier search, with at least one
+    site in the bounding box, counted per Web Mercator cell of zoom + 2. A supplier counts
+    once per cell holding one of its sites, so one with sites in several cells counts in
+    each; `total` counts it once.
+    """
+    return clusters.supplier_clusters(args)
+
+
+@blp.route("/suggest")
+@blp.arguments(SuggestArgsSchema, location="query")
+@blp.response(200, SuggestionsSchema)
+@blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+def suggest_completions(args):
+    """Suggest as the user types
+
+    Capability labels (French and English), supplier names and French places (name or
+    postal code) starting with what was typed; accents and case do not matter.
+    """
+    return suggest.suggest(args)

@@ -10,6 +10,7 @@ from datetime import date
 from elasticsearch import ApiError, NotFoundError, TransportError
 from flask_smorest import abort
 
+from schemas.search import MAX_RADIUS_KM
 from search import query as search_query
 from search.query import GeoPoint, SupplierQuery
 from search.results import facets_of, hit_of
@@ -96,6 +97,19 @@ def fingerprint(args: dict) -> str:
     return hashlib.sha256(json.dumps(stable, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
+def _valid_position(query: SupplierQuery, radius, after) -> bool:
+    """A cursor's radius and search_after as this API writes them (else Elasticsearch fails: a 500)."""
+    def number(value) -> bool:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+    if not (radius is None or (number(radius) and 0 < radius <= MAX_RADIUS_KM)):
+        return False
+    keys = [next(iter(clause)) for clause in search_query.sort_clause(query)]
+    return isinstance(after, list) and len(after) == len(keys) and all(
+        isinstance(value, str) if key in ("name_sort", "id") else number(value)
+        for key, value in zip(keys, after))
+
+
 def search_suppliers(args: dict) -> dict:
     check_codes(args)
     point, place = resolve_point(args)
@@ -103,20 +117,23 @@ def search_suppliers(args: dict) -> dict:
     key = fingerprint(args)
     position = decode_cursor(args.get("cursor"))
     if position is not None:
-        if not (isinstance(position, list) and len(position) == 3 and position[0] == key):
+        if not (isinstance(position, list) and len(position) == 3 and position[0] == key
+                and _valid_position(query, position[1], position[2])):
             invalid_cursor()
         query = replace(query, radius_km=position[1], search_after=position[2])
     elif args.get("local_first"):
         query = replace(query, radius_km=local_first_radius(query, args["min_results"]))
 
-    response = run(search_query.build_search(query))
-    hits = [hit_of(h["_source"], h["sort"], query, catalog) for h in response["hits"]["hits"]]
-    full_page = len(hits) == query.page_size
+    # One hit more than the page: a next page exists only if it came back (no cursor to an empty page).
+    response = run(search_query.build_search(replace(query, page_size=query.page_size + 1)))
+    found = response["hits"]["hits"]
+    hits = [hit_of(h["_source"], h["sort"], query, catalog) for h in found[:query.page_size]]
+    more = len(found) > query.page_size
     return {
         "total": response["hits"]["total"]["value"],
         "items": hits,
         "facets": facets_of(response.get("aggregations", {}), catalog, _certification_name),
-        "next_cursor": encode_cursor([key, query.radius_km, hits[-1]["sort"]]) if full_page else None,
+        "next_cursor": encode_cursor([key, query.radius_km, hits[-1]["sort"]]) if more else None,
         "valid_on": query.valid_on,
         "point": {"lat": point.lat, "lon": point.lon, "place": place} if point else None,
         "radius_km": query.radius_km,

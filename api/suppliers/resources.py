@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask.views import MethodView
 from flask_smorest import abort
@@ -71,8 +71,11 @@ class Suppliers(MethodView):
         after = None
         if position is not None:
             try:
-                after = (datetime.fromisoformat(position[0]), str(position[1]))
-            except (ValueError, TypeError, IndexError):
+                moment = datetime.fromisoformat(position[0])
+                if moment.tzinfo is None:  # this API only issues UTC instants
+                    raise ValueError(position[0])
+                after = (moment.astimezone(timezone.utc), str(position[1]))
+            except (ValueError, TypeError, IndexError, OverflowError):
                 invalid_cursor()
         page_size = query["page_size"]
         suppliers = service.list_suppliers(db.session(), updated_since=query.get("updated_since"),

@@ -18,9 +18,9 @@ from schemas.suppliers import SupplierSchema
 from .. import places
 from ..auth import Principal
 from ..db import utc_now
+from ..events.log import actor_of, record
 from ..models import (
     Contact,
-    Event,
     Organisation,
     SearchOutbox,
     Site,
@@ -170,6 +170,7 @@ def _locate(sites: list[dict]) -> list[dict]:
     located = []
     for i, site in enumerate(sites):
         site = dict(site)
+        place = None
         if site.get("latitude") is None:
             place = places.resolve(site["city"], site.get("postal_code"), site["country"])
             if place is None:
@@ -177,8 +178,10 @@ def _locate(sites: list[dict]) -> list[dict]:
                                       "or give latitude and longitude."]}
                 continue
             site["latitude"], site["longitude"] = place.latitude, place.longitude
-        site["department"] = (places.department_of(site["postal_code"]) if site["country"] == "FR"
-                              and site.get("postal_code") else None)
+        site["department"] = None
+        if site["country"] == "FR":
+            site["department"] = (places.department_of(site["postal_code"]) if site.get("postal_code")
+                                  else place.department if place else None)
         located.append(site)
     if errors:
         raise ValidationError({"sites": errors})
@@ -192,6 +195,8 @@ def _apply(session: Session, supplier: Supplier, data: dict) -> None:
     for name in SCALARS:
         if name in data:
             setattr(supplier, name, data[name])
+    if data.get("siret") and "siren" not in data:
+        supplier.siren = None  # derived again from the new SIRET, not kept from the old one
     for name, model in CHILDREN.items():
         if name in data:
             setattr(supplier, name, [model(position=i, **item) for i, item in enumerate(data[name])])
@@ -213,12 +218,10 @@ def _diff(before: dict, after: dict) -> dict:
 
 def _record(session: Session, supplier: Supplier, action: str, changes: dict,
             principal: Principal) -> None:
-    actor = {"actor_key_id": principal.key_id, "actor_role": principal.role,
-             "actor_organisation_id": principal.organisation_id}
     session.add(SupplierChange(supplier_id=supplier.id, version=supplier.version, action=action,
-                               changes=changes, **actor))
-    session.add(Event(type=f"supplier.{action}", entity_type="supplier", entity_id=supplier.id,
-                      data={"supplier_id": supplier.id, "version": supplier.version,
-                            "changed_fields": sorted(changes)}, **actor))
+                               changes=changes, **actor_of(principal)))
+    # Profiles are public, so their events are too; the changed values stay in the history.
+    record(session, f"supplier.{action}", "supplier", supplier.id, principal=principal, public=True,
+           data={"supplier_id": supplier.id, "version": supplier.version, "changed_fields": sorted(changes)})
     indexed_version = supplier.version + 1 if action == "deleted" else supplier.version
     session.add(SearchOutbox(entity_type="supplier", entity_id=supplier.id, version=indexed_version))

@@ -24,7 +24,7 @@ def upgrade() -> None:
     sa.Column('actor_key_id', sa.String(length=36), nullable=True),
     sa.Column('actor_role', sa.String(length=16), nullable=True),
     sa.Column('actor_organisation_id', sa.String(length=36), nullable=True),
-    sa.Column('audience', sa.JSON(), nullable=True),
+    sa.Column('public', sa.Boolean(), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )

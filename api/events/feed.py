@@ -1,0 +1,27 @@
+"""Reading the event log as a change feed."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..auth import Principal
+from ..db import utc_now
+from ..models import Event, EventRecipient
+
+# Ids are given when a transaction writes its event, not when it commits, so a
+# slow transaction can commit an id lower than one already visible. Holding back
+# the last second of events lets such stragglers land before a reader passes them.
+SETTLE = timedelta(seconds=1)
+
+
+def events_after(session: Session, principal: Principal, after_id: int, limit: int) -> list[Event]:
+    query = (select(Event).where(Event.id > after_id, Event.occurred_at <= utc_now() - SETTLE)
+             .order_by(Event.id).limit(limit).options(selectinload(Event.recipients)))
+    if not principal.is_admin:
+        addressed = exists().where(EventRecipient.event_id == Event.id,
+                                   EventRecipient.organisation_id == principal.organisation_id)
+        query = query.where(or_(Event.public.is_(True), addressed))
+    return list(session.scalars(query))

@@ -1,0 +1,1 @@
+"""Requests for quotation: lifecycle, matching, invitations, quotes."""

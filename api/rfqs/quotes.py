@@ -1,0 +1,124 @@
+"""Quotes: one live quote per supplier and RFQ, revisable and withdrawable until the deadline.
+
+Suppliers never see each other's quotes; a sealed RFQ hides them from its
+buyer (and from admins) until it is closed.
+"""
+
+from __future__ import annotations
+
+from flask_smorest import abort
+from sqlalchemy.orm import Session
+
+from ..auth import Principal
+from ..db import utc_now
+from ..events.log import record
+from ..models import Quote, Rfq, Supplier
+from . import service
+
+SORT_KEYS = {"total_price": lambda q: (q.total_price, q.lead_time_days, q.id),
+             "lead_time": lambda q: (q.lead_time_days, q.total_price, q.id)}
+
+
+def quoting_supplier(session: Session, rfq: Rfq, principal: Principal) -> Supplier:
+    """The caller's supplier profile, if it may quote on this RFQ."""
+    supplier = service.supplier_of(session, principal)
+    if supplier is None:
+        abort(403, message="Only suppliers quote.")
+    invitation = next((i for i in rfq.invitations if i.supplier_id == supplier.id), None)
+    if invitation is not None and invitation.state == "declined":
+        abort(409, message="This supplier declined the invitation to this RFQ.")
+    if invitation is None and not (rfq.visibility == "public" and service.supplier_can_see(rfq, supplier)):
+        abort(403, message="Only invited suppliers (or, for a public RFQ, matching ones) may quote.")
+    return supplier
+
+
+def _check_open(rfq: Rfq) -> None:
+    if rfq.state != "published" or service.deadline_passed(rfq):
+        abort(409, message=f"Quotes are accepted until the response deadline "
+                           f"({rfq.response_deadline.isoformat()}) while the RFQ is published; "
+                           f"it is {rfq.state}.")
+
+
+def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal: Principal) -> Quote:
+    _check_open(rfq)
+    quote = service.live_quote_of(rfq, supplier)
+    if quote is not None and quote.state == "submitted":
+        abort(409, message="This supplier already has a live quote on this RFQ: revise it "
+                           f"(PUT …/quotes/{quote.id}) or withdraw it first.")
+    if quote is None:
+        quote = Quote(rfq=rfq, supplier_id=supplier.id, **data)
+        session.add(quote)
+    else:  # a withdrawn quote comes back to life, revised
+        _set(quote, data)
+        quote.state = "submitted"
+    session.flush()
+    _record(session, "quote.submitted", rfq, quote, supplier, principal)
+    session.commit()
+    return quote
+
+
+def revise(session: Session, rfq: Rfq, quote: Quote, data: dict, principal: Principal) -> Quote:
+    _check_open(rfq)
+    if quote.state != "submitted":
+        abort(409, message=f"Only a live quote can be revised; this one is {quote.state}.")
+    _set(quote, data)
+    session.flush()
+    _record(session, "quote.revised", rfq, quote, quote_supplier(session, quote), principal)
+    session.commit()
+    return quote
+
+
+def withdraw(session: Session, rfq: Rfq, quote: Quote, principal: Principal) -> Quote:
+    _check_open(rfq)
+    if quote.state != "submitted":
+        abort(409, message=f"Only a live quote can be withdrawn; this one is {quote.state}.")
+    quote.state, quote.updated_at = "withdrawn", utc_now()
+    session.flush()
+    _record(session, "quote.withdrawn", rfq, quote, quote_supplier(session, quote), principal)
+    session.commit()
+    return quote
+
+
+def _set(quote: Quote, data: dict) -> None:
+    for name, value in data.items():
+        setattr(quote, name, value)
+    quote.updated_at = utc_now()
+
+
+def quote_supplier(session: Session, quote: Quote) -> Supplier:
+    return session.get(Supplier, quote.supplier_id)
+
+
+def _record(session: Session, event_type: str, rfq: Rfq, quote: Quote, supplier: Supplier,
+            principal: Principal) -> None:
+    # No prices in events: the feed must not leak what a sealed RFQ hides.
+    record(session, event_type, "quote", quote.id, principal=principal,
+           data={"rfq_id": rfq.id, "quote_id": quote.id, "supplier_id": supplier.id},
+           recipients=[rfq.buyer_organisation_id, supplier.organisation_id])
+
+
+def visible_quotes(session: Session, rfq: Rfq, principal: Principal, sort: str) -> list[Quote]:
+    supplier = service.supplier_of(session, principal)
+    if supplier is not None:
+        return [q for q in rfq.quotes if q.supplier_id == supplier.id]
+    if not (principal.is_admin or principal.belongs_to(rfq.buyer_organisation_id)):
+        abort(403, message="Quotes are shown to the RFQ's buyer and to each quoting supplier (its own).")
+    if service.quotes_hidden_from_buyer(rfq):
+        abort(403, message="This RFQ is sealed: its quotes are shown once it is closed.")
+    return sorted((q for q in rfq.quotes if q.state != "withdrawn"), key=SORT_KEYS[sort])
+
+
+def visible_quote(session: Session, rfq: Rfq, principal: Principal, quote_id: str) -> Quote:
+    quote = next((q for q in visible_quotes(session, rfq, principal, "total_price") if q.id == quote_id), None)
+    if quote is None:
+        abort(404, message=f"No quote {quote_id} on this RFQ.")
+    return quote
+
+
+def own_quote(session: Session, rfq: Rfq, principal: Principal, quote_id: str) -> Quote:
+    """A quote the caller (its supplier) may change."""
+    supplier = service.supplier_of(session, principal)
+    quote = next((q for q in rfq.quotes if q.id == quote_id), None)
+    if quote is None or supplier is None or quote.supplier_id != supplier.id:
+        abort(404, message=f"No quote {quote_id} of yours on this RFQ.")
+    return quote

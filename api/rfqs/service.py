@@ -1,0 +1,284 @@
+"""RFQ lifecycle, who may see what, and invitations.
+
+States: draft → published → closed → awarded; cancelled from any state before
+awarded. A published RFQ closes by itself once its response deadline passes:
+every read path closes overdue RFQs first, so nobody ever sees one still open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_smorest import abort
+from marshmallow import ValidationError
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from .. import places
+from ..auth import Principal
+from ..db import utc_now
+from ..events.log import record
+from ..models import Invitation, Quote, Rfq, Supplier
+from ..reference import catalog
+from . import matching
+
+# action: (states it is allowed from, state it leads to)
+TRANSITIONS = {
+    "publish": (("draft",), "published"),
+    "close": (("published",), "closed"),
+    "cancel": (("draft", "published", "closed"), "cancelled"),
+    "award": (("closed",), "awarded"),
+}
+EDITABLE_FIELDS = ("title", "description", "required_capabilities", "required_certifications", "quantity",
+                   "unit", "delivery_place", "max_distance_km", "response_deadline", "needed_by",
+                   "visibility", "sealed", "budget", "currency")
+
+
+def allowed_actions(rfq: Rfq) -> list[str]:
+    return [action for action, (sources, _) in TRANSITIONS.items() if rfq.state in sources]
+
+
+def supplier_of(session: Session, principal: Principal) -> Supplier | None:
+    """The caller's own supplier profile, if the caller is a supplier."""
+    if principal.role != "supplier":
+        return None
+    return session.scalar(select(Supplier).where(Supplier.organisation_id == principal.organisation_id))
+
+
+# --- reading -----------------------------------------------------------------------
+
+
+def close_expired(session: Session) -> None:
+    overdue = session.scalars(select(Rfq).where(Rfq.state == "published",
+                                                Rfq.response_deadline <= utc_now())).all()
+    for rfq in overdue:
+        _move(session, rfq, "closed", principal=None)
+    if overdue:
+        session.commit()
+
+
+def is_invited(rfq: Rfq, supplier: Supplier) -> bool:
+    return any(invitation.supplier_id == supplier.id for invitation in rfq.invitations)
+
+
+def supplier_can_see(rfq: Rfq, supplier: Supplier | None) -> bool:
+    if supplier is None or rfq.state == "draft":
+        return False
+    return is_invited(rfq, supplier) or (rfq.visibility == "public" and matching.is_match(rfq, supplier.id))
+
+
+def can_see(session: Session, principal: Principal, rfq: Rfq) -> bool:
+    if principal.is_admin or principal.belongs_to(rfq.buyer_organisation_id):
+        return True
+    return supplier_can_see(rfq, supplier_of(session, principal))
+
+
+def visible_rfq(session: Session, principal: Principal, rfq_id: str) -> Rfq:
+    """The RFQ if the caller may see it; 404 otherwise, so existence is not revealed."""
+    close_expired(session)
+    rfq = session.get(Rfq, rfq_id)
+    if rfq is None or not can_see(session, principal, rfq):
+        abort(404, message=f"No RFQ {rfq_id}.")
+    return rfq
+
+
+def owned_rfq(session: Session, principal: Principal, rfq_id: str) -> Rfq:
+    """The RFQ if the caller is its buyer (404 if invisible, 403 if only visible)."""
+    rfq = visible_rfq(session, principal, rfq_id)
+    if not principal.belongs_to(rfq.buyer_organisation_id):
+        abort(403, message="Only the buyer who issued this RFQ may do this.")
+    return rfq
+
+
+def list_rfqs(session: Session, principal: Principal, *, state: str | None,
+              after: str | None, limit: int) -> list[Rfq]:
+    close_expired(session)
+    query = select(Rfq).order_by(Rfq.id)
+    if state:
+        query = query.where(Rfq.state == state)
+    if after:
+        query = query.where(Rfq.id > after)
+    if principal.is_admin:
+        return list(session.scalars(query.limit(limit)))
+    if principal.role == "buyer":
+        return list(session.scalars(query.where(Rfq.buyer_organisation_id == principal.organisation_id)
+                                    .limit(limit)))
+    supplier = supplier_of(session, principal)
+    if supplier is None:
+        return []
+    # Invited RFQs, plus public ones this supplier matches (checked one by one on the index).
+    invited = select(Invitation.rfq_id).where(Invitation.supplier_id == supplier.id)
+    candidates = session.scalars(query.where(Rfq.state != "draft", or_(
+        Rfq.id.in_(invited), Rfq.visibility == "public")))
+    visible = []
+    for rfq in candidates:
+        if supplier_can_see(rfq, supplier):
+            visible.append(rfq)
+            if len(visible) == limit:
+                break
+    return visible
+
+
+# --- writing -----------------------------------------------------------------------
+
+
+def _check_codes(data: dict) -> None:
+    errors = {}
+    for field, lookup in (("required_capabilities", catalog.capability),
+                          ("required_certifications", catalog.certification_type)):
+        bad = {i: ["Unknown code."] for i, code in enumerate(data.get(field) or []) if lookup(code) is None}
+        if bad:
+            errors[field] = bad
+    if errors:
+        raise ValidationError(errors)
+
+
+def _apply(rfq: Rfq, data: dict) -> None:
+    _check_codes(data)
+    if "near" in data:
+        place = places.resolve_near(data["near"])
+        if place is None:
+            raise ValidationError("Unknown place: give a French city or postal code, or coordinates.", "near")
+        rfq.delivery_latitude, rfq.delivery_longitude = place.latitude, place.longitude
+        rfq.delivery_place = data.get("delivery_place") or f"{place.name} ({place.postal_code})"
+    if "delivery_lat" in data:
+        rfq.delivery_latitude, rfq.delivery_longitude = data["delivery_lat"], data["delivery_lon"]
+    for name in EDITABLE_FIELDS:
+        if name in data and not (name == "delivery_place" and "near" in data):
+            setattr(rfq, name, data[name])
+    if rfq.response_deadline.date() > rfq.needed_by:
+        raise ValidationError("The response deadline must come before the needed-by date.",
+                              "response_deadline")
+
+
+def create_rfq(session: Session, data: dict, principal: Principal) -> Rfq:
+    rfq = Rfq(buyer_organisation_id=principal.organisation_id, state="draft")
+    _apply(rfq, data)
+    session.add(rfq)
+    session.flush()
+    record(session, "rfq.created", "rfq", rfq.id, principal=principal, data=_summary(rfq),
+           recipients=[rfq.buyer_organisation_id])
+    session.commit()
+    return rfq
+
+
+def update_rfq(session: Session, rfq: Rfq, data: dict, principal: Principal) -> Rfq:
+    if rfq.state != "draft":
+        abort(409, message=f"Only a draft can be edited; this RFQ is {rfq.state}. Cancel it and "
+                           "issue a new one to change its terms.")
+    _apply(rfq, data)
+    rfq.updated_at = utc_now()
+    session.flush()
+    record(session, "rfq.updated", "rfq", rfq.id, principal=principal, data=_summary(rfq),
+           recipients=[rfq.buyer_organisation_id])
+    session.commit()
+    return rfq
+
+
+def perform(session: Session, rfq: Rfq, action: str, principal: Principal, *,
+            quote_id: str | None = None) -> Rfq:
+    sources, _ = TRANSITIONS[action]
+    if rfq.state not in sources:
+        abort(409, message=f"Cannot {action} an RFQ that is {rfq.state}: {action} is allowed from "
+                           f"{' or '.join(sources)}.", extra={"allowed_actions": allowed_actions(rfq)})
+    if action == "publish" and rfq.response_deadline <= utc_now():
+        abort(409, message="The response deadline has passed: set a later one before publishing.")
+    if action == "award":
+        _award_quote(rfq, quote_id)
+    _move(session, rfq, TRANSITIONS[action][1], principal)
+    session.commit()
+    return rfq
+
+
+def _award_quote(rfq: Rfq, quote_id: str | None) -> None:
+    winner = next((q for q in rfq.quotes if q.id == quote_id), None)
+    if winner is None or winner.state != "submitted":
+        raise ValidationError("Not a live quote of this RFQ.", "quote_id")
+    for quote in rfq.quotes:
+        if quote.state == "submitted":
+            quote.state = "awarded" if quote is winner else "not_awarded"
+    rfq.awarded_quote_id = winner.id
+
+
+def _move(session: Session, rfq: Rfq, state: str, principal: Principal | None) -> None:
+    now = utc_now()
+    rfq.state, rfq.updated_at = state, now
+    if state == "published":
+        rfq.published_at = now
+    if state == "closed":
+        rfq.closed_at = now
+    session.flush()
+    event_type = {"published": "rfq.published", "closed": "rfq.closed", "cancelled": "rfq.cancelled",
+                  "awarded": "rfq.awarded"}[state]
+    data = _summary(rfq)
+    if state == "awarded":
+        data["awarded_quote_id"] = rfq.awarded_quote_id
+    record(session, event_type, "rfq", rfq.id, principal=principal, data=data,
+           public=rfq.visibility == "public", recipients=participants(session, rfq))
+
+
+def participants(session: Session, rfq: Rfq) -> list[str]:
+    """Organisations concerned by an RFQ: its buyer, invited suppliers, quoting suppliers."""
+    supplier_ids = {i.supplier_id for i in rfq.invitations} | {q.supplier_id for q in rfq.quotes}
+    organisations = session.scalars(select(Supplier.organisation_id).where(Supplier.id.in_(supplier_ids)))
+    return [rfq.buyer_organisation_id, *organisations]
+
+
+def _summary(rfq: Rfq) -> dict:
+    return {"rfq_id": rfq.id, "state": rfq.state, "title": rfq.title}
+
+
+# --- invitations ---------------------------------------------------------------------
+
+
+def invite(session: Session, rfq: Rfq, supplier_ids: list[str], principal: Principal) -> list[Invitation]:
+    if rfq.state != "published":
+        abort(409, message=f"Suppliers are invited to a published RFQ; this one is {rfq.state}.")
+    found = {s.id: s for s in session.scalars(select(Supplier).where(Supplier.id.in_(supplier_ids)))}
+    unknown = {i: ["No such supplier."] for i, sid in enumerate(supplier_ids) if sid not in found}
+    if unknown:
+        raise ValidationError({"supplier_ids": unknown})
+    already = {i.supplier_id for i in rfq.invitations}
+    created = []
+    for supplier_id in dict.fromkeys(supplier_ids):
+        if supplier_id in already:
+            continue
+        invitation = Invitation(rfq=rfq, supplier_id=supplier_id)
+        session.add(invitation)
+        session.flush()
+        record(session, "invitation.sent", "invitation", invitation.id, principal=principal,
+               data={"rfq_id": rfq.id, "supplier_id": supplier_id, "title": rfq.title},
+               recipients=[rfq.buyer_organisation_id, found[supplier_id].organisation_id])
+        created.append(invitation)
+    session.commit()
+    return created
+
+
+def decline(session: Session, rfq: Rfq, supplier: Supplier, reason: str, comment: str | None,
+            principal: Principal) -> Invitation:
+    invitation = next((i for i in rfq.invitations if i.supplier_id == supplier.id), None)
+    if invitation is None:
+        abort(403, message="Only an invited supplier can decline an RFQ.")
+    if invitation.state == "declined":
+        abort(409, message="This invitation was already declined.")
+    if rfq.state not in ("published", "closed"):
+        abort(409, message=f"This RFQ is {rfq.state}: there is nothing left to decline.")
+    invitation.state, invitation.declined_at = "declined", utc_now()
+    invitation.decline_reason, invitation.decline_comment = reason, comment
+    record(session, "invitation.declined", "invitation", invitation.id, principal=principal,
+           data={"rfq_id": rfq.id, "supplier_id": supplier.id, "reason": reason},
+           recipients=[rfq.buyer_organisation_id, supplier.organisation_id])
+    session.commit()
+    return invitation
+
+
+def deadline_passed(rfq: Rfq, now: datetime | None = None) -> bool:
+    return (now or utc_now()) >= rfq.response_deadline
+
+
+def quotes_hidden_from_buyer(rfq: Rfq) -> bool:
+    return rfq.sealed and rfq.state in ("draft", "published")
+
+
+def live_quote_of(rfq: Rfq, supplier: Supplier) -> Quote | None:
+    return next((q for q in rfq.quotes if q.supplier_id == supplier.id), None)

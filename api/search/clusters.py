@@ -1,0 +1,16 @@
+"""Clustered supplier counts for a map (see search.clusters for the counting rules)."""
+
+from __future__ import annotations
+
+from search.clusters import BoundingBox, build_clusters, clusters_of, precision_for
+
+from .service import check_codes, query_from, resolve_point, run
+
+
+def supplier_clusters(args: dict) -> dict:
+    check_codes(args)
+    point, _place = resolve_point(args)
+    query = query_from(args, point)
+    precision = precision_for(args["zoom"])
+    response = run(build_clusters(query, BoundingBox(**args["bbox"]), precision))
+    return clusters_of(response, precision)

@@ -1,0 +1,221 @@
+"""Requests for quotation, invitations, quotes, matches and the event feed."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+import pycountry
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from .common import CursorPageSchema, CursorQuerySchema
+
+STATES = ("draft", "published", "closed", "awarded", "cancelled")
+VISIBILITIES = ("invited", "public")
+DECLINE_REASONS = ("capacity", "capability", "lead_time", "price", "other")
+POSITIVE = validate.Range(min=0, min_inclusive=False)
+
+
+class Currency(fields.String):
+    """ISO 4217 code, upper case."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        code = super()._deserialize(value, attr, data, **kwargs).upper()
+        if pycountry.currencies.get(alpha_3=code) is None:
+            raise ValidationError("Not an ISO 4217 currency code (e.g. EUR).")
+        return code
+
+
+def codes(description: str) -> fields.List:
+    return fields.List(fields.String(validate=validate.Length(1, 100)), load_default=list,
+                       validate=validate.Length(max=20), metadata={"description": description})
+
+
+class RfqWriteSchema(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(1, 200))
+    description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
+    required_capabilities = codes("Capability codes, all required (a descendant of one counts)")
+    required_certifications = codes("Certification type codes, all required, valid on needed_by")
+    quantity = fields.Decimal(required=True, as_string=True, places=4, validate=POSITIVE)
+    unit = fields.String(required=True, validate=validate.Length(1, 30), metadata={
+        "description": "e.g. pieces, kg, hours"})
+    delivery_place = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={
+        "description": "Label of the delivery place; its coordinates come from delivery_lat/lon or near"})
+    delivery_lat = fields.Float(validate=validate.Range(-90, 90))
+    delivery_lon = fields.Float(validate=validate.Range(-180, 180))
+    near = fields.String(load_only=True, validate=validate.Length(1, 100), metadata={
+        "description": "A French place or postal code, instead of delivery_lat/lon"})
+    max_distance_km = fields.Float(allow_none=True, validate=validate.Range(0, 5000, min_inclusive=False))
+    response_deadline = fields.AwareDateTime(required=True, metadata={
+        "description": "Quotes are accepted until then; the RFQ closes by itself once it passes"})
+    needed_by = fields.Date(required=True, metadata={
+        "description": "Date the goods are needed; certifications must be valid on it"})
+    visibility = fields.String(load_default="invited", validate=validate.OneOf(VISIBILITIES), metadata={
+        "description": "invited: only invited suppliers see it; public: every matching supplier"})
+    sealed = fields.Boolean(load_default=False, metadata={
+        "description": "Quotes stay hidden from the buyer until the RFQ is closed"})
+    budget = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0))
+    currency = Currency(load_default="EUR")
+
+    @validates_schema
+    def check_dates_and_place(self, data, partial=None, **kwargs):
+        deadline, needed_by = data.get("response_deadline"), data.get("needed_by")
+        if deadline and needed_by and deadline.date() > needed_by:
+            raise ValidationError("The response deadline must come before the needed-by date.",
+                                  "response_deadline")
+        if ("delivery_lat" in data) != ("delivery_lon" in data):
+            raise ValidationError("Give both delivery_lat and delivery_lon.", "delivery_lat")
+        if "near" in data and "delivery_lat" in data:
+            raise ValidationError("Give either near or delivery_lat/lon, not both.", "near")
+        if not partial and "near" not in data and "delivery_lat" not in data:
+            raise ValidationError("Give the delivery point: delivery_lat and delivery_lon, or near.", "near")
+
+
+class RfqPatchSchema(RfqWriteSchema):
+    """Any subset of the fields of a draft; each one sent replaces the stored value."""
+
+    def __init__(self, **kwargs):
+        super().__init__(partial=tuple(RfqWriteSchema._declared_fields), **kwargs)
+
+
+class RfqSchema(RfqWriteSchema):
+    id = fields.String(dump_only=True)
+    buyer_organisation_id = fields.String(dump_only=True)
+    delivery_lat = fields.Float(attribute="delivery_latitude", dump_only=True)
+    delivery_lon = fields.Float(attribute="delivery_longitude", dump_only=True)
+    state = fields.String(dump_only=True, metadata={"description": " → ".join(STATES[:4]) +
+                                                    "; cancelled from any state before awarded"})
+    allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
+        "description": "Actions the RFQ's state allows now (publish, close, cancel, award)"})
+    awarded_quote_id = fields.String(dump_only=True, allow_none=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    published_at = fields.DateTime(dump_only=True, allow_none=True)
+    closed_at = fields.DateTime(dump_only=True, allow_none=True)
+
+
+class RfqListQuerySchema(CursorQuerySchema):
+    state = fields.String(validate=validate.OneOf(STATES))
+
+
+class RfqPageSchema(CursorPageSchema):
+    items = fields.List(fields.Nested(RfqSchema))
+
+
+class AwardSchema(ma.Schema):
+    quote_id = fields.String(required=True)
+
+
+class InviteSchema(ma.Schema):
+    supplier_ids = fields.List(fields.String(validate=validate.Length(1, 36)), required=True,
+                               validate=validate.Length(1, 100))
+
+
+class InvitationSchema(ma.Schema):
+    id = fields.String()
+    rfq_id = fields.String()
+    supplier_id = fields.String()
+    state = fields.String(metadata={"description": "invited or declined"})
+    invited_at = fields.DateTime()
+    declined_at = fields.DateTime(allow_none=True)
+    decline_reason = fields.String(allow_none=True)
+    decline_comment = fields.String(allow_none=True)
+
+
+class InvitationListSchema(ma.Schema):
+    items = fields.List(fields.Nested(InvitationSchema))
+
+
+class DeclineSchema(ma.Schema):
+    reason = fields.String(required=True, validate=validate.OneOf(DECLINE_REASONS))
+    comment = fields.String(allow_none=True, validate=validate.Length(max=1000))
+
+
+class QuoteWriteSchema(ma.Schema):
+    unit_price = fields.Decimal(required=True, as_string=True, places=4, validate=POSITIVE)
+    currency = Currency(load_default="EUR")
+    quantity = fields.Decimal(required=True, as_string=True, places=4, validate=POSITIVE)
+    lead_time_days = fields.Integer(required=True, validate=validate.Range(0, 3650))
+    valid_until = fields.Date(required=True, metadata={"description": "The quote's own validity"})
+    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class QuoteSchema(QuoteWriteSchema):
+    id = fields.String(dump_only=True)
+    rfq_id = fields.String(dump_only=True)
+    supplier_id = fields.String(dump_only=True)
+    state = fields.String(dump_only=True, metadata={
+        "description": "submitted, withdrawn, awarded or not_awarded"})
+    total_price = fields.Decimal(as_string=True, places=2, dump_only=True)
+    version = fields.Integer(dump_only=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+
+
+class QuoteListQuerySchema(ma.Schema):
+    sort = fields.String(load_default="total_price", validate=validate.OneOf(("total_price", "lead_time")))
+
+
+class QuoteListSchema(ma.Schema):
+    items = fields.List(fields.Nested(QuoteSchema))
+
+
+class MatchQuerySchema(CursorQuerySchema):
+    include_partial = fields.Boolean(load_default=False, metadata={
+        "description": "Also list near misses within the distance, with what they lack"})
+
+
+class CoveredCapabilitySchema(ma.Schema):
+    required = fields.String()
+    declared = fields.List(fields.String(), metadata={"description": "Declared codes covering it"})
+
+
+class MatchCertificationSchema(ma.Schema):
+    type = fields.String()
+    valid_until = fields.String()
+
+
+class ScorePartsSchema(ma.Schema):
+    proximity = fields.Float()
+    certification_headroom = fields.Float()
+    coverage = fields.Float()
+    digital = fields.Float()
+
+
+class MatchSchema(ma.Schema):
+    supplier_id = fields.String()
+    name = fields.String()
+    full_match = fields.Boolean()
+    score = fields.Float(metadata={"description": "Weighted sum of score_parts (weights in the description of score_parts)"})
+    score_parts = fields.Nested(ScorePartsSchema, metadata={
+        "description": "Each in [0, 1]: proximity (weight 0.5), certification headroom after needed_by "
+                       "(0.2), share of requirements covered (0.2), digital readiness (0.1)"})
+    distance_km = fields.Float()
+    capabilities_covered = fields.List(fields.Nested(CoveredCapabilitySchema))
+    certifications = fields.List(fields.Nested(MatchCertificationSchema))
+    lacks = fields.Dict(metadata={"description": "For near misses: capabilities and certifications missing"})
+
+
+class MatchPageSchema(CursorPageSchema):
+    total = fields.Integer()
+    items = fields.List(fields.Nested(MatchSchema))
+
+
+class EventQuerySchema(ma.Schema):
+    after = fields.String(metadata={"description": "Cursor: next_cursor of the previous page "
+                                                   "(omit to start from the beginning)"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class EventSchema(ma.Schema):
+    id = fields.Integer()
+    type = fields.String()
+    entity_type = fields.String()
+    entity_id = fields.String()
+    occurred_at = fields.DateTime()
+    actor_role = fields.String(allow_none=True)
+    actor_organisation_id = fields.String(allow_none=True)
+    data = fields.Dict()
+
+
+class EventPageSchema(CursorPageSchema):
+    items = fields.List(fields.Nested(EventSchema))
