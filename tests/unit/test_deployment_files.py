@@ -70,3 +70,10 @@ def test_dockerfile_serves_the_app_factory_with_gunicorn_on_the_published_port()
     assert '"gunicorn"' in dockerfile and '"api:create_app()"' in dockerfile
     assert SERVICES["api"]["ports"] == ["8000:8000"]
     assert "0.0.0.0:8000" in dockerfile
+
+
+def test_a_worker_drains_the_search_outbox_since_api_processes_do_not():
+    worker = SERVICES["search-worker"]
+    assert worker["command"][-2:] == ["search", "worker"]
+    assert worker["environment"] == SERVICES["api"]["environment"]
+    assert from_environment(SERVICES["api"]["environment"])["SEARCH_SYNC_THREAD"] is False
