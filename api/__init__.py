@@ -8,7 +8,7 @@ from flask_cors import CORS
 from search.client import make_client
 from search.index import SupplierIndex
 
-from . import auth, cli, db, ops, request_context
+from . import auth, cli, db, ops, ratelimit, request_context
 from .accounts import resources as accounts
 from .events import resources as events
 from .reference import resources as reference
@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     request_context.init_app(app)
     db.init_app(app)
     auth.init_app(app)
+    ratelimit.init_app(app)
     app.extensions["elasticsearch"] = make_client(app.config["ELASTICSEARCH_URL"])
     app.extensions["supplier_index"] = SupplierIndex(
         app.extensions["elasticsearch"], app.config["INDEX_PREFIX"], replicas=app.config["INDEX_REPLICAS"])

@@ -16,6 +16,7 @@ from .db import utc_now
 from .models import ApiKey, Organisation
 
 KEY_PREFIX = "psk_"
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Recording every use would turn each read into a write; a minute is precise enough.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
@@ -79,6 +80,8 @@ def _authenticate() -> None:
     header = request.headers.get("Authorization")
     if not header:
         g.principal = ANONYMOUS
+        if request.method in WRITE_METHODS:  # nothing is writable anonymously: say so first
+            unauthorized("Authenticate with 'Authorization: Bearer <API key>'.")
         return
     scheme, _, plain_key = header.partition(" ")
     if scheme.lower() != "bearer" or not plain_key.strip():

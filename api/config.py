@@ -26,6 +26,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "SEARCH_SYNC_THREAD": env.get("SEARCH_SYNC_THREAD", "true").lower() in ("1", "true", "yes"),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", 1024 * 1024)),
         "CORS_ORIGINS": _csv(env.get("CORS_ORIGINS", "*")),
+        "ANONYMOUS_RATE_LIMIT_PER_MINUTE": int(env.get("ANONYMOUS_RATE_LIMIT_PER_MINUTE", 300)),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # flask-smorest / OpenAPI
         "API_TITLE": "Proxisource API",

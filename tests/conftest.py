@@ -19,6 +19,8 @@ from search import node
 
 # Tests drain the search outbox explicitly (or start a drainer themselves).
 os.environ.setdefault("SEARCH_SYNC_THREAD", "false")
+# The suites make thousands of anonymous calls; the limit has tests of its own.
+os.environ.setdefault("ANONYMOUS_RATE_LIMIT_PER_MINUTE", "0")
 
 
 @pytest.fixture(scope="session")
