@@ -80,7 +80,8 @@ def _authenticate() -> None:
     header = request.headers.get("Authorization")
     if not header:
         g.principal = ANONYMOUS
-        if request.method in WRITE_METHODS:  # nothing is writable anonymously: say so first
+        # Nothing is writable anonymously: say so before any other check (but after routing).
+        if request.method in WRITE_METHODS and request.routing_exception is None:
             unauthorized("Authenticate with 'Authorization: Bearer <API key>'.")
         return
     scheme, _, plain_key = header.partition(" ")

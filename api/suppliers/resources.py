@@ -61,6 +61,13 @@ def editable(supplier_id: str) -> Supplier:
     return supplier
 
 
+def updated(supplier_id: str, body: dict, *, replace: bool) -> Supplier:
+    supplier = service.update_supplier(db.session(), editable(supplier_id), body, auth.current(),
+                                       replace=replace)
+    blp.set_etag(version_tag(supplier))
+    return supplier
+
+
 @blp.route("")
 class Suppliers(MethodView):
     @blp.arguments(SupplierListQuerySchema, location="query")
@@ -110,20 +117,14 @@ class SupplierResource(MethodView):
     @blp.response(200, SupplierSchema)
     def put(self, body, supplier_id):
         """Replace the whole profile (owner or admin; If-Match required)"""
-        supplier = service.update_supplier(db.session(), editable(supplier_id), body,
-                                           auth.current(), replace=True)
-        blp.set_etag(version_tag(supplier))
-        return supplier
+        return updated(supplier_id, body, replace=True)
 
     @blp.etag
     @blp.arguments(SupplierPatchSchema)
     @blp.response(200, SupplierSchema)
     def patch(self, body, supplier_id):
         """Change some fields of the profile (owner or admin; If-Match required)"""
-        supplier = service.update_supplier(db.session(), editable(supplier_id), body,
-                                           auth.current(), replace=False)
-        blp.set_etag(version_tag(supplier))
-        return supplier
+        return updated(supplier_id, body, replace=False)
 
     @blp.etag
     @blp.response(204)

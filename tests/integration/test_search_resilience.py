@@ -145,10 +145,14 @@ def test_rebuild_under_continuous_search_loses_nothing(app, client, index, admin
     searcher = threading.Thread(target=search_continuously)
     searcher.start()
     old_indexes = index.live_indexes()
+    # The rebuild has a session of its own, as in its own process: the API calls made from
+    # the progress callback must not share (and commit) the rebuild's transaction.
+    session = app.extensions["db_sessionmaker"]()
     try:
         with app.app_context():
-            report = rebuild(db.session(), index, progress=change_during_rebuild)
+            report = rebuild(session, index, progress=change_during_rebuild)
     finally:
+        session.close()
         finished.set()
         searcher.join()
 
