@@ -20,7 +20,8 @@ def hit_of(source: dict, sort_values: list, query: SupplierQuery, taxonomy: Taxo
     ]
     if query.point:
         hit["distance_km"] = round(nearest_km(query.point.lat, query.point.lon, source["sites"]), 3)
-    labels = [label for code in source["capabilities_declared"]
+    # Ancestors too: 'formage' finds a laser cutter through its parent node's label.
+    labels = [label for code in source["capabilities"]
               if (node := taxonomy.capability(code)) for label in (node.label_fr, node.label_en)]
     hit["highlights"] = highlights(source, labels, terms(query.text))
     hit["sort"] = sort_values

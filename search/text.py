@@ -14,6 +14,8 @@ import unicodedata
 # Letters NFKD does not split into a base letter and an accent.
 _LETTERS = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ı": "i", "ß": "ss"})
 _WORD = re.compile(r"\w+")
+# French elisions (l'inox, d'aluminium, qu'il): the clipped article is not a word a text must contain.
+_ELISION = re.compile(r"\b(?:[cdjlmnst]|qu)['’]")
 
 
 def fold(text: str) -> str:
@@ -30,10 +32,10 @@ def singular(word: str) -> str:
     """
     if len(word) <= 3 or word.isdigit():
         return word
-    if word.endswith("aux") and len(word) > 4:
-        return word[:-3] + "al"
     if word.endswith(("eaux", "eux")):
         return word[:-1]
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -41,9 +43,17 @@ def singular(word: str) -> str:
     return word
 
 
+# Words that say nothing about a supplier: without this, "fraisage et tournage"
+# would require the word "et" in the profile.
+STOP_WORDS = frozenset(
+    "a au aux avec ce ces dans de des du en et la le les leur ou par pour sur un une "
+    "an and at by for from in of on or the to with".split())
+
+
 def terms(text: str | None) -> list[str]:
     """The normalised words of a text, in order."""
-    return [singular(word) for word in _WORD.findall(fold(text or ""))]
+    words = _WORD.findall(_ELISION.sub(" ", fold(text or "")))
+    return [singular(word) for word in words if word not in STOP_WORDS]
 
 
 def analyze(*texts: str | None) -> str:

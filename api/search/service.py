@@ -99,8 +99,8 @@ def fingerprint(args: dict) -> str:
 
 def _valid_position(query: SupplierQuery, radius, after) -> bool:
     """A cursor's radius and search_after as this API writes them (else Elasticsearch fails: a 500)."""
-    def number(value) -> bool:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    def number(value) -> bool:  # finite and within a long (JSON cursors may carry NaN or 1e400)
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 2 ** 63
 
     if not (radius is None or (number(radius) and 0 < radius <= MAX_RADIUS_KM)):
         return False
