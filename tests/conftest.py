@@ -11,6 +11,7 @@ import os
 import uuid
 
 import pytest
+from integration.search_support import empty_index
 from sqlalchemy import create_engine, make_url, text
 
 from api import create_app, migrate
@@ -103,12 +104,6 @@ def _empty_tables(request):
 
 @pytest.fixture()
 def supplier_index(app):
-    """The supplier index, emptied: its indexes are dropped and a fresh one created.
-
-    (The minimal distribution has no _delete_by_query.)"""
-    index = app.extensions["supplier_index"]
-    stale = index.write_targets()
-    if stale:
-        index.client.indices.delete(index=",".join(stale))
-    index.ensure()
-    return index
+    """The supplier index, emptied for the test."""
+    empty_index(app)
+    return app.extensions["supplier_index"]

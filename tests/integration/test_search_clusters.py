@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 from factories import create_supplier, error_fields, issue_admin_key, problem
+from search_support import empty_index
 
 from search.client import make_client
 
@@ -73,18 +74,9 @@ def expected_cells(bbox: str, zoom: int, names) -> tuple[int, Counter]:
     return total, cells
 
 
-def reset_index(app) -> None:
-    """Drop the supplier index and start a fresh one (the minimal node has no _delete_by_query)."""
-    index = app.extensions["supplier_index"]
-    stale = index.write_targets()
-    if stale:
-        index.client.indices.delete(index=",".join(stale))
-    index.ensure()
-
-
 @pytest.fixture(scope="module")
 def suppliers(app):
-    reset_index(app)
+    empty_index(app)
     client = app.test_client()
     admin = issue_admin_key(app)
     ids = {}
@@ -95,7 +87,7 @@ def suppliers(app):
         ids[name] = profile["id"]
     app.extensions["supplier_index"].refresh()
     yield ids
-    reset_index(app)
+    empty_index(app)
 
 
 def clusters(client, **params):

@@ -11,7 +11,7 @@ import re
 
 import pytest
 from factories import create_supplier, error_fields, issue_admin_key, problem
-from search_support import folded
+from search_support import empty_index, folded
 
 from search.client import make_client
 
@@ -27,18 +27,9 @@ SUPPLIERS = [
 ]
 
 
-def reset_index(app) -> None:
-    """Drop the supplier index and start a fresh one (the minimal node has no _delete_by_query)."""
-    index = app.extensions["supplier_index"]
-    stale = index.write_targets()
-    if stale:
-        index.client.indices.delete(index=",".join(stale))
-    index.ensure()
-
-
 @pytest.fixture(scope="module")
 def suppliers(app):
-    reset_index(app)
+    empty_index(app)
     client = app.test_client()
     admin = issue_admin_key(app)
     ids = {}
@@ -47,7 +38,7 @@ def suppliers(app):
         ids[trade_name or legal_name] = profile["id"]
     app.extensions["supplier_index"].refresh()
     yield ids
-    reset_index(app)
+    empty_index(app)
 
 
 def suggest(client, q, **params):
