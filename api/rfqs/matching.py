@@ -77,7 +77,9 @@ def explain(rfq: Rfq, hit: dict) -> dict:
     parts = {
         "proximity": (max(0.0, 1 - distance / rfq.max_distance_km) if rfq.max_distance_km
                       else 1 / (1 + distance / 50)),
-        "certification_headroom": min([1.0, *headrooms]) if rfq.required_certifications else 1.0,
+        # A required certificate not valid on the date leaves no headroom at all.
+        "certification_headroom": (0.0 if missing_certifications else min([1.0, *headrooms]))
+                                  if rfq.required_certifications else 1.0,
         "coverage": met / requirements if requirements else 1.0,
         "digital": sum(code in hit["digital"] for code in DIGITAL_SIGNALS) / len(DIGITAL_SIGNALS),
     }

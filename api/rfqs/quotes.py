@@ -7,6 +7,7 @@ buyer (and from admins) until it is closed.
 from __future__ import annotations
 
 from flask_smorest import abort
+from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
 from ..auth import Principal
@@ -32,6 +33,12 @@ def quoting_supplier(session: Session, rfq: Rfq, principal: Principal) -> Suppli
     return supplier
 
 
+def _check_currency(rfq: Rfq, data: dict) -> None:
+    # Quotes are compared by total price: they must all be in the RFQ's currency.
+    if data["currency"] != rfq.currency:
+        raise ValidationError(f"Quote in the RFQ's currency, {rfq.currency}.", "currency")
+
+
 def _check_open(rfq: Rfq) -> None:
     if rfq.state != "published" or service.deadline_passed(rfq):
         abort(409, message=f"Quotes are accepted until the response deadline "
@@ -41,6 +48,7 @@ def _check_open(rfq: Rfq) -> None:
 
 def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal: Principal) -> Quote:
     _check_open(rfq)
+    _check_currency(rfq, data)
     quote = service.live_quote_of(rfq, supplier)
     if quote is not None and quote.state == "submitted":
         abort(409, message="This supplier already has a live quote on this RFQ: revise it "
@@ -59,6 +67,7 @@ def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal
 
 def revise(session: Session, rfq: Rfq, quote: Quote, data: dict, principal: Principal) -> Quote:
     _check_open(rfq)
+    _check_currency(rfq, data)
     if quote.state != "submitted":
         abort(409, message=f"Only a live quote can be revised; this one is {quote.state}.")
     _set(quote, data)

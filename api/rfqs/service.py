@@ -185,6 +185,10 @@ def perform(session: Session, rfq: Rfq, action: str, principal: Principal, *,
         abort(409, message="The response deadline has passed: set a later one before publishing.")
     if action == "award":
         _award_quote(rfq, quote_id)
+    if action == "cancel":
+        for quote in rfq.quotes:  # nothing will be awarded: live quotes are settled now
+            if quote.state == "submitted":
+                quote.state = "not_awarded"
     _move(session, rfq, TRANSITIONS[action][1], principal)
     session.commit()
     return rfq
@@ -213,8 +217,10 @@ def _move(session: Session, rfq: Rfq, state: str, principal: Principal | None) -
     data = _summary(rfq)
     if state == "awarded":
         data["awarded_quote_id"] = rfq.awarded_quote_id
+    # Even a public RFQ's events go to its participants only: the suppliers that match it
+    # cannot be listed when the event is written, and nobody else may see it.
     record(session, event_type, "rfq", rfq.id, principal=principal, data=data,
-           public=rfq.visibility == "public", recipients=participants(session, rfq))
+           recipients=participants(session, rfq))
 
 
 def participants(session: Session, rfq: Rfq) -> list[str]:
@@ -263,6 +269,11 @@ def decline(session: Session, rfq: Rfq, supplier: Supplier, reason: str, comment
         abort(409, message="This invitation was already declined.")
     if rfq.state not in ("published", "closed"):
         abort(409, message=f"This RFQ is {rfq.state}: there is nothing left to decline.")
+    quote = live_quote_of(rfq, supplier)
+    if quote is not None and quote.state == "submitted":
+        # Declining means not quoting: a live quote would stay revisable and could still be awarded.
+        abort(409, message=f"This supplier has a live quote on this RFQ: withdraw it first "
+                           f"(POST …/quotes/{quote.id}/withdraw).")
     invitation.state, invitation.declined_at = "declined", utc_now()
     invitation.decline_reason, invitation.decline_comment = reason, comment
     record(session, "invitation.declined", "invitation", invitation.id, principal=principal,
