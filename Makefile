@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 HOST ?= 127.0.0.1
 
-.PHONY: install run test openapi es-start es-stop clean
+.PHONY: install run test openapi es-start es-stop clean bench
 
 install: $(VENV)/.installed
 
@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: install es-start
 	$(BIN)/flask --app api db upgrade
+	$(BIN)/flask --app api demo load
 	$(BIN)/flask --app api run --host $(HOST) --port $(PORT)
 
 test: install
@@ -24,6 +25,12 @@ test: install
 
 openapi: install
 	$(BIN)/flask --app api openapi write --format=yaml openapi.yaml
+
+# Benchmarks (PostgreSQL and the local Elasticsearch node): make bench SIZES="10000 100000 1000000"
+SIZES ?= 10000 100000
+bench: install es-start
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m bench.run --sizes $(SIZES)
 
 es-start: install
 	$(BIN)/python -m search.node start

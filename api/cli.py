@@ -17,6 +17,7 @@ from .models import Supplier
 from .search import sync
 from .search.rebuild import rebuild
 from .accounts.service import create_api_key
+from .demo import demo_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 search_cli = AppGroup("search", help="Elasticsearch: local node and indexes.")
@@ -83,5 +84,5 @@ def keys_create(role: str, name: str, organisation_id: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, search_cli, keys_cli):
+    for group in (db_cli, search_cli, keys_cli, demo_cli):
         app.cli.add_command(group)

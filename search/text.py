@@ -8,6 +8,7 @@ analyzer, which exists everywhere.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -20,6 +21,8 @@ _ELISION = re.compile(r"\b(?:[cdjlmnst]|qu)['’]")
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Découpe Laser' -> 'decoupe laser'."""
+    if text.isascii():  # most text: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -52,10 +55,15 @@ STOP_WORDS = frozenset(
 
 def terms(text: str | None) -> list[str]:
     """The normalised words of a text, in order."""
-    words = _WORD.findall(_ELISION.sub(" ", fold(text or "")))
-    return [singular(word) for word in words if word not in STOP_WORDS]
+    return list(_terms(text or ""))
+
+
+@functools.lru_cache(maxsize=65_536)  # labels, cities and names repeat across a million documents
+def _terms(text: str) -> tuple[str, ...]:
+    words = _WORD.findall(_ELISION.sub(" ", fold(text)))
+    return tuple(singular(word) for word in words if word not in STOP_WORDS)
 
 
 def analyze(*texts: str | None) -> str:
     """Normalised words of several texts, as one string the standard analyzer splits on spaces."""
-    return " ".join(word for text in texts for word in terms(text))
+    return " ".join(word for text in texts for word in _terms(text or ""))
