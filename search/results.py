@@ -9,7 +9,7 @@ from .query import SupplierQuery
 from .text import terms
 
 
-def hit_of(source: dict, sort_values: list, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
+def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
     hit = {key: source.get(key) for key in (
         "id", "name", "legal_name", "trade_name", "sectors", "digital", "employees", "size",
         "sites", "updated_at")}
@@ -24,7 +24,6 @@ def hit_of(source: dict, sort_values: list, query: SupplierQuery, taxonomy: Taxo
     labels = [label for code in source["capabilities"]
               if (node := taxonomy.capability(code)) for label in (node.label_fr, node.label_en)]
     hit["highlights"] = highlights(source, labels, terms(query.text))
-    hit["sort"] = sort_values
     return hit
 
 

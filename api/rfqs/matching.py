@@ -43,7 +43,7 @@ def candidates(query: SupplierQuery) -> list[dict]:
     hits: list[dict] = []
     while len(hits) < MAX_CANDIDATES:
         page = run(build_search(query))["hits"]["hits"]
-        hits.extend(hit_of(h["_source"], h["sort"], query, catalog) for h in page)
+        hits.extend(hit_of(h["_source"], query, catalog) for h in page)
         if len(page) < query.page_size:
             break
         query = replace(query, search_after=page[-1]["sort"])

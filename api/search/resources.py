@@ -34,11 +34,13 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 def search_suppliers(args):
     """Search suppliers"""
     result = service.search_suppliers(args)
+    # The service builds the documented shape already: sending it as is (not through the
+    # schema again) keeps the API's share of a search small.
     if request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON:
         response = jsonify(feature_collection(result))
         response.mimetype = GEOJSON
         return response
-    return result
+    return jsonify(result)
 
 
 def feature_collection(result: dict) -> dict:

@@ -127,14 +127,14 @@ def search_suppliers(args: dict) -> dict:
     # One hit more than the page: a next page exists only if it came back (no cursor to an empty page).
     response = run(search_query.build_search(replace(query, page_size=query.page_size + 1)))
     found = response["hits"]["hits"]
-    hits = [hit_of(h["_source"], h["sort"], query, catalog) for h in found[:query.page_size]]
+    page = found[:query.page_size]
     more = len(found) > query.page_size
     return {
         "total": response["hits"]["total"]["value"],
-        "items": hits,
+        "items": [hit_of(h["_source"], query, catalog) for h in page],
         "facets": facets_of(response.get("aggregations", {}), catalog, _certification_name),
-        "next_cursor": encode_cursor([key, query.radius_km, hits[-1]["sort"]]) if more else None,
-        "valid_on": query.valid_on,
+        "next_cursor": encode_cursor([key, query.radius_km, page[-1]["sort"]]) if more else None,
+        "valid_on": query.valid_on.isoformat(),
         "point": {"lat": point.lat, "lon": point.lon, "place": place} if point else None,
         "radius_km": query.radius_km,
     }
