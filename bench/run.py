@@ -293,7 +293,7 @@ def measure_documents_and_raw_bulk(database_url: str, es_url: str, size: int) ->
     """Build every document from PostgreSQL (timed), then bulk them raw into a fresh index (timed)."""
     from sqlalchemy.orm import Session
 
-    from api.search.rebuild import stream_documents
+    from api.search.profiles import upserts
 
     engine = create_engine(database_url)
     spill = size > IN_MEMORY_DOCUMENTS
@@ -302,7 +302,7 @@ def measure_documents_and_raw_bulk(database_url: str, es_url: str, size: int) ->
     started = time.monotonic()
     built = 0
     with Session(engine) as session:
-        for upsert in stream_documents(session):
+        for upsert in upserts(session):
             built += 1
             if spill:
                 spill_file.write(json.dumps([upsert.version, upsert.document]) + "\n")

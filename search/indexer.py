@@ -42,11 +42,19 @@ def actions(changes: Iterable[Upsert | Removal], index: str) -> Iterator[dict]:
 
 
 def write(client: Elasticsearch, changes: Iterable[Upsert | Removal], index: str,
-          progress: Callable[[int], None] | None = None) -> int:
-    """Apply changes to one index; return how many were applied or were already newer there."""
+          progress: Callable[[int], None] | None = None, *, concurrent: bool = False) -> int:
+    """Apply changes to one index; return how many were applied or were already newer there.
+
+    `concurrent`: build the next chunk (the `changes` iterator runs in a helper thread)
+    while Elasticsearch indexes the previous ones; for bulk loads."""
+    if concurrent:
+        results = helpers.parallel_bulk(client, actions(changes, index), thread_count=2,
+                                        queue_size=2, chunk_size=CHUNK_SIZE, raise_on_error=False)
+    else:
+        results = helpers.streaming_bulk(client, actions(changes, index), chunk_size=CHUNK_SIZE,
+                                         raise_on_error=False, max_retries=0)
     done = 0
-    for ok, result in helpers.streaming_bulk(client, actions(changes, index), chunk_size=CHUNK_SIZE,
-                                             raise_on_error=False, max_retries=0):
+    for ok, result in results:
         item = next(iter(result.values()))
         # 409: a newer version is already indexed; 404: deleting what is not there.
         if not ok and item.get("status") not in (404, 409):

@@ -26,8 +26,7 @@ from search.index import SupplierIndex
 from .. import db
 from ..db import utc_now
 from ..models import SearchOutbox, Supplier
-from ..suppliers.service import load_options
-from .profiles import document_of
+from .profiles import upserts
 
 BATCH_SIZE = 500
 SEARCH_UNAVAILABLE = (TransportError, ApiError, indexer.IndexingError)
@@ -45,16 +44,10 @@ def sync_rows(session: Session, index: SupplierIndex, rows: list[SearchOutbox]) 
     if not rows:
         return 0
     ids = {row.entity_id for row in rows}
-    suppliers = {s.id: s for s in session.scalars(
-        select(Supplier).where(Supplier.id.in_(ids)).options(*load_options()))}
-    changes = []
-    for entity_id in sorted(ids):
-        supplier = suppliers.get(entity_id)
-        if supplier is not None:
-            changes.append(indexer.Upsert(document_of(supplier), supplier.version))
-        else:
-            version = max(row.version for row in rows if row.entity_id == entity_id)
-            changes.append(indexer.Removal(entity_id, version))
+    changes: list = list(upserts(session, Supplier.id.in_(ids)))
+    gone = ids - {change.document["id"] for change in changes}
+    changes += [indexer.Removal(entity_id, max(row.version for row in rows if row.entity_id == entity_id))
+                for entity_id in sorted(gone)]
     targets = index.write_targets()
     if not targets:
         index.ensure()

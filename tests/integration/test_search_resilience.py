@@ -13,16 +13,14 @@ import time
 
 import pytest
 from factories import new_siret
-from sqlalchemy import select
 
 from api import db
 from api.auth import ANONYMOUS, issue_key
-from api.models import Supplier
 from api.search import rebuild as rebuild_module
 from api.search import sync
-from api.search.profiles import document_of
+from api.search import profiles
 from api.search.rebuild import rebuild
-from api.suppliers.service import create_supplier, load_options
+from api.suppliers.service import create_supplier
 from search import node
 
 def profile(i: int) -> dict:
@@ -58,8 +56,7 @@ def index_matches_database(app, index) -> None:
     """Document by document: what Elasticsearch holds is what the database says."""
     index.refresh()
     with app.app_context():
-        suppliers = db.session().scalars(select(Supplier).options(*load_options())).all()
-        expected = {s.id: document_of(s) for s in suppliers}
+        expected = {u.document["id"]: u.document for u in profiles.upserts(db.session())}
     indexed = {hit["_id"]: hit["_source"] for hit in index.client.search(
         index=index.alias, query={"match_all": {}}, size=10_000)["hits"]["hits"]}
     assert indexed.keys() == expected.keys()
@@ -141,7 +138,7 @@ def test_rebuild_under_continuous_search_loses_nothing(app, client, index, admin
                                          headers={**admin_headers, "If-Match": doomed.headers["ETag"]})
         during["create"] = client.post("/api/v1/suppliers", json=profile(count + 1), headers=admin_headers)
 
-    monkeypatch.setattr(rebuild_module, "STREAM_BATCH", 100)  # several batches, even for a small set
+    monkeypatch.setattr(profiles, "BATCH", 100)  # several batches, even for a small set
     searcher = threading.Thread(target=search_continuously)
     searcher.start()
     old_indexes = index.live_indexes()
@@ -170,11 +167,11 @@ def test_failed_rebuild_leaves_the_live_index_untouched(app, index, monkeypatch)
     create_many(app, 3)
     live = index.live_indexes()
 
-    def broken_stream(session, query=None):
+    def broken_stream(session, where=None, batch=None):
         yield from ()
         raise RuntimeError("database connection lost")
 
-    monkeypatch.setattr(rebuild_module, "stream_documents", broken_stream)
+    monkeypatch.setattr(rebuild_module, "upserts", broken_stream)
     with app.app_context(), pytest.raises(RuntimeError):
         rebuild(db.session(), index)
     assert index.live_indexes() == live

@@ -215,7 +215,7 @@ def test_write_inserts_rows_the_api_reads_back(tmp_path):
 
     from api import migrate
     from api.models import Supplier
-    from api.search.profiles import document_of
+    from api.search.profiles import upserts
     from api.suppliers.service import load_options
 
     url = f"sqlite:///{tmp_path / 'generated.db'}"
@@ -229,7 +229,7 @@ def test_write_inserts_rows_the_api_reads_back(tmp_path):
                                    .options(*load_options())).one()
         assert supplier.version == 1 and supplier.legal_name == expected["supplier"]["legal_name"]
         assert [c.code for c in supplier.capabilities] == [c["code"] for c in expected["capabilities"]]
-        document = document_of(supplier)
+        document = next(u.document for u in upserts(session, Supplier.id == supplier.id))
     assert document["locations"][0] == {"lat": expected["sites"][0]["latitude"],
                                         "lon": expected["sites"][0]["longitude"]}
     assert isinstance(document["certifications"], list)
