@@ -18,10 +18,12 @@ from .search import sync as search_sync
 from .suppliers import resources as suppliers
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
+from .json import OrjsonProvider
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.json = OrjsonProvider(app)
     app.config.update(from_environment())
     app.config.update(overrides or {})
 

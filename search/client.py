@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
+from elasticsearch.serializer import OrjsonSerializer
 
 
 def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
     # Retries are left to the outbox drainer; a request fails fast instead of hanging.
-    return Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False)
+    # orjson: searches bring back tens of kilobytes of aggregations, bulks send megabytes.
+    return Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False,
+                         serializer=OrjsonSerializer())
 
 
 def cluster_status(client: Elasticsearch, timeout: float = 2.0) -> str | None:

@@ -53,15 +53,25 @@ STOP_WORDS = frozenset(
     "an and at by for from in of on or the to with".split())
 
 
+SHORT_TEXT = 80  # labels, cities, names: they repeat across a million documents
+
+
 def terms(text: str | None) -> list[str]:
     """The normalised words of a text, in order."""
     return list(_terms(text or ""))
 
 
-@functools.lru_cache(maxsize=65_536)  # labels, cities and names repeat across a million documents
 def _terms(text: str) -> tuple[str, ...]:
+    return _short_terms(text) if len(text) <= SHORT_TEXT else _normalise(text)
+
+
+def _normalise(text: str) -> tuple[str, ...]:
     words = _WORD.findall(_ELISION.sub(" ", fold(text)))
     return tuple(singular(word) for word in words if word not in STOP_WORDS)
+
+
+# Only short texts are cached: descriptions are unique, and caching them would only grow memory.
+_short_terms = functools.lru_cache(maxsize=65_536)(_normalise)
 
 
 def analyze(*texts: str | None) -> str:

@@ -104,19 +104,24 @@ def capability(code: str) -> Capability | None:
     return _capability_index().get(code)
 
 
+@cache
+def _lineage_index() -> dict[str, tuple[str, ...]]:
+    # Precomputed like the descendants: every search document asks for it, many times.
+    # File order puts parents first, so a parent's lineage is ready before its children's.
+    result: dict[str, tuple[str, ...]] = {}
+    for c in capabilities():
+        result[c.code] = (result[c.parent] if c.parent else ()) + (c.code,)
+    return result
+
+
 def ancestors(code: str) -> tuple[str, ...]:
     """Codes from the root down to the node's parent; empty for a root or an unknown code."""
-    chain = []
-    node = capability(code)
-    while node is not None and node.parent is not None:
-        chain.append(node.parent)
-        node = capability(node.parent)
-    return tuple(reversed(chain))
+    return lineage(code)[:-1]
 
 
 def lineage(code: str) -> tuple[str, ...]:
     """Ancestors then the node itself; empty for an unknown code."""
-    return ancestors(code) + (code,) if capability(code) else ()
+    return _lineage_index().get(code, ())
 
 
 def descendants(code: str) -> frozenset[str]:
