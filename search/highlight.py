@@ -8,6 +8,7 @@ one-typo tolerance as the query, shows users their own text.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -33,14 +34,17 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return a[i:] == b[i + 1:]
 
 
-def matches(word: str, query_terms: list[str]) -> bool:
+# Words and capability labels repeat from hit to hit and page to page: remember the answers.
+@functools.lru_cache(maxsize=65_536)
+def matches(word: str, query_terms: tuple[str, ...]) -> bool:
     normalised = singular(fold(word))
     return any(normalised == term or (len(term) >= FUZZY_MIN_LENGTH and normalised[:1] == term[:1]
                                       and _one_edit_apart(normalised, term))
                for term in query_terms)
 
 
-def mark(text: str, query_terms: list[str]) -> str | None:
+@functools.lru_cache(maxsize=8_192)
+def mark(text: str, query_terms: tuple[str, ...]) -> str | None:
     """The text, HTML-escaped, with matching words in <em>; None when nothing matches."""
     parts, last, found = [], 0, False
     for match in _WORD.finditer(text):
@@ -50,7 +54,7 @@ def mark(text: str, query_terms: list[str]) -> str | None:
     return "".join(parts + [html.escape(text[last:])]) if found else None
 
 
-def snippet(text: str, query_terms: list[str]) -> str | None:
+def snippet(text: str, query_terms: tuple[str, ...]) -> str | None:
     """A window of a long text around its first matching word."""
     first = next((m for m in _WORD.finditer(text) if matches(m.group(), query_terms)), None)
     if first is None:
@@ -60,7 +64,7 @@ def snippet(text: str, query_terms: list[str]) -> str | None:
     return ("…" if start else "") + mark(window, query_terms) + ("…" if start + SNIPPET_CHARS < len(text) else "")
 
 
-def highlights(hit: dict, capability_labels: list[str], query_terms: list[str]) -> dict:
+def highlights(hit: dict, capability_labels: list[str], query_terms: tuple[str, ...]) -> dict:
     if not query_terms:
         return {}
     found = {

@@ -23,7 +23,7 @@ def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
     # Ancestors too: 'formage' finds a laser cutter through its parent node's label.
     labels = [label for code in source["capabilities"]
               if (node := taxonomy.capability(code)) for label in (node.label_fr, node.label_en)]
-    hit["highlights"] = highlights(source, labels, terms(query.text))
+    hit["highlights"] = highlights(source, labels, tuple(terms(query.text)))
     return hit
 
 
