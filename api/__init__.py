@@ -10,15 +10,15 @@ from search.index import SupplierIndex
 
 from . import auth, cli, db, ops, ratelimit, request_context
 from .accounts import resources as accounts
+from .config import INSTANCE_DIR, from_environment
+from .errors import ProblemApi
 from .events import resources as events
+from .json import OrjsonProvider
 from .reference import resources as reference
 from .rfqs import resources as rfqs
 from .search import resources as search
 from .search import sync as search_sync
 from .suppliers import resources as suppliers
-from .config import INSTANCE_DIR, from_environment
-from .errors import ProblemApi
-from .json import OrjsonProvider
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from search import node
 
 from . import db, migrate
+from .accounts.service import create_api_key
+from .demo import demo_cli
 from .models import Supplier
 from .search import sync
 from .search.rebuild import rebuild
-from .accounts.service import create_api_key
-from .demo import demo_cli
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 search_cli = AppGroup("search", help="Elasticsearch: local node and indexes.")
