@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from elasticsearch import ApiError, TransportError
 from flask import Flask, current_app, g, has_request_context
 from sqlalchemy import delete, event, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from search import indexer
@@ -129,7 +130,7 @@ class Drainer:
         session = self.app.extensions["db_sessionmaker"]()
         try:
             return drain(session, supplier_index(self.app))
-        except SEARCH_UNAVAILABLE as error:
+        except (*SEARCH_UNAVAILABLE, SQLAlchemyError) as error:  # either side down: try again later
             log.warning("outbox drain failed, will retry: %s", error)
             return 0
         finally:
@@ -141,10 +142,9 @@ class Drainer:
                 self.run_once()
             self.stopped.wait(self.interval)
 
-    def start_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name="outbox-drainer", daemon=True)
-        thread.start()
-        return thread
+    def start_thread(self) -> None:
+        self.thread = threading.Thread(target=self.run_forever, name="outbox-drainer", daemon=True)
+        self.thread.start()
 
 
 def init_app(app: Flask) -> None:
@@ -154,5 +154,12 @@ def init_app(app: Flask) -> None:
     event.listen(sessionmaker, "after_soft_rollback", lambda session, _tx: _forget_rolled_back_rows(session))
     app.after_request(push_committed_changes)
     if app.config["SEARCH_SYNC_THREAD"]:
-        app.extensions["outbox_drainer"] = Drainer(app)
-        app.extensions["outbox_drainer"].start_thread()
+        drainer = Drainer(app)
+        started = threading.Lock()
+
+        @app.before_request
+        def start_drainer() -> None:
+            # On the first request, so commands (migrations, the demo) never run one.
+            if "outbox_drainer" not in app.extensions and started.acquire(blocking=False):
+                drainer.start_thread()
+                app.extensions["outbox_drainer"] = drainer

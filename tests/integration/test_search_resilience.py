@@ -14,7 +14,7 @@ import time
 import pytest
 from factories import new_siret
 
-from api import db
+from api import create_app, db
 from api.auth import ANONYMOUS, issue_key
 from api.search import rebuild as rebuild_module
 from api.search import sync
@@ -179,3 +179,19 @@ def test_failed_rebuild_leaves_the_live_index_untouched(app, index, monkeypatch)
     assert index.write_targets() == live  # the half-built index is gone, incoming alias with it
     index.refresh()
     assert index.client.count(index=index.alias)["count"] == 3
+
+
+def test_the_drainer_starts_with_the_first_request_and_survives_a_missing_database(
+        tmp_path, elasticsearch_url):
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.db'}",
+                      "ELASTICSEARCH_URL": elasticsearch_url, "SEARCH_SYNC_THREAD": True})
+    assert "outbox_drainer" not in app.extensions  # commands (migrations, demo) run none
+
+    app.test_client().get("/health")
+    drainer = app.extensions["outbox_drainer"]
+    try:
+        assert drainer.thread.is_alive()
+        assert drainer.run_once() == 0  # no outbox table yet: a warning, not a dead thread
+        assert drainer.thread.is_alive()
+    finally:
+        drainer.stopped.set()
