@@ -36,4 +36,11 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
+        # Reading is open to all (contacts and RFQs need a key); writing needs a key.
+        "API_SPEC_OPTIONS": {
+            "security": [{}, {"ApiKey": []}],
+            "components": {"securitySchemes": {"ApiKey": {
+                "type": "http", "scheme": "bearer",
+                "description": "An API key issued by the operators: `Authorization: Bearer psk_…`"}}},
+        },
     }

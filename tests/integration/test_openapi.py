@@ -26,3 +26,10 @@ def test_docs_ui_is_served(client):
     response = client.get("/docs")
     assert response.status_code == 200
     assert "swagger" in response.get_data(as_text=True).lower()
+
+
+def test_spec_declares_the_bearer_api_key_so_the_docs_ui_can_send_it(client):
+    spec = client.get("/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "http", "scheme": "bearer", "description": spec["components"]["securitySchemes"]["ApiKey"]["description"]}
+    assert {"ApiKey": []} in spec["security"]
