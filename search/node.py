@@ -99,7 +99,7 @@ def download(config: NodeConfig) -> Path:
         log(f"downloading Elasticsearch {config.version} from Maven Central")
         artifact = ARTIFACT.format(version=config.version)
         subprocess.run(
-            ["mvn", "-q", "-B", "dependency:copy", f"-Dartifact={artifact}",
+            ["mvn", "-B", "dependency:copy", f"-Dartifact={artifact}",
              f"-DoutputDirectory={config.cache_dir}"],
             check=True,
         )
@@ -221,11 +221,27 @@ def start(config: NodeConfig, timeout: float = 180.0) -> str:
     )
 
 
+def node_pid(config: NodeConfig) -> int | None:
+    """The pid of our node on this port: from its pid file, else found among the processes."""
+    if config.pid_file.exists():
+        return int(config.pid_file.read_text().strip())
+    # The pid file can be gone while the node runs (removed by hand, a crashed test session):
+    # find the JVM started from our distribution (its -E settings are not on its command line).
+    mark = f"-Des.path.home={config.home}\0".encode()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if mark in (proc / "cmdline").read_bytes():
+                return int(proc.name)
+        except OSError:
+            continue
+    return None
+
+
 def stop(config: NodeConfig, timeout: float = 60.0) -> bool:
     """Stop the node this project started on the port; False when none was running."""
-    if not config.pid_file.exists():
+    pid = node_pid(config)
+    if pid is None:
         return False
-    pid = int(config.pid_file.read_text().strip())
     try:
         os.kill(pid, signal.SIGTERM)
     except ProcessLookupError:
