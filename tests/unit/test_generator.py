@@ -18,6 +18,7 @@ from api import places
 from api.reference import catalog
 from bench import geography
 from bench.generate import Generator, write
+from search.geo import haversine_km
 from schemas.suppliers import SupplierWriteSchema
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
@@ -189,12 +190,12 @@ def test_some_suppliers_have_several_sites(sample):
 
 def test_the_rouen_elbeuf_cleon_area_is_the_densest(sample):
     def within(lat, lon, km=30):
-        return sum(any(places.haversine_km(lat, lon, site["latitude"], site["longitude"]) <= km
+        return sum(any(haversine_km(lat, lon, site["latitude"], site["longitude"]) <= km
                        for site in s["sites"]) for s in sample)
 
     rouen = within(*geography.ROUEN)
     others = {hub.name: within(hub.lat, hub.lon) for hub in geography.HUBS
-              if hub.radius_km and places.haversine_km(hub.lat, hub.lon, *geography.ROUEN) > 60}
+              if hub.radius_km and haversine_km(hub.lat, hub.lon, *geography.ROUEN) > 60}
     assert rouen > 0.08 * len(sample)
     assert all(rouen > count for count in others.values()), (rouen, others)
 
@@ -203,7 +204,7 @@ def test_the_demo_region_stays_around_rouen():
     generator = Generator(42, region="rouen", now=NOW)
     for i in range(100):
         for site in generator.supplier(i)["sites"]:
-            assert places.haversine_km(*geography.ROUEN, site["latitude"], site["longitude"]) < 120
+            assert haversine_km(*geography.ROUEN, site["latitude"], site["longitude"]) < 120
 
 
 # --- writing -----------------------------------------------------------------------------------------------

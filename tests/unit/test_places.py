@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from api.places import Place, department_of, fold, haversine_km, resolve, resolve_near
+from api.places import Place, department_of, fold, resolve, resolve_near
+from search.geo import haversine_km
 
 
 # --- fold -----------------------------------------------------------------
