@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search.client import make_client
 from search.index import SupplierIndex
@@ -26,6 +27,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.json = OrjsonProvider(app)
     app.config.update(from_environment())
     app.config.update(overrides or {})
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     request_context.configure_logging(app.config["LOG_LEVEL"])
     request_context.init_app(app)

@@ -27,6 +27,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", 1024 * 1024)),
         "CORS_ORIGINS": _csv(env.get("CORS_ORIGINS", "*")),
         "ANONYMOUS_RATE_LIMIT_PER_MINUTE": int(env.get("ANONYMOUS_RATE_LIMIT_PER_MINUTE", 300)),
+        # Reverse proxies in front of the API whose X-Forwarded-For/-Proto to believe (0: none),
+        # so that rate limits see the client's address, not the proxy's.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # flask-smorest / OpenAPI
         "API_TITLE": "Proxisource API",
