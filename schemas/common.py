@@ -1,7 +1,9 @@
-"""Pieces shared by several endpoints: cursor pagination."""
+"""Pieces shared by several endpoints: cursor pagination, instants."""
+
+from datetime import datetime, timezone
 
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
 MAX_PAGE_SIZE = 100
 
@@ -16,3 +18,11 @@ class CursorQuerySchema(ma.Schema):
 class CursorPageSchema(ma.Schema):
     next_cursor = fields.String(allow_none=True, metadata={
         "description": "Pass as `cursor` for the next page; null on the last page"})
+
+
+def representable_in_utc(value: datetime) -> None:
+    """An aware instant must still exist in UTC (year 9999 at -05:00 does not)."""
+    try:
+        value.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError("Out of range once converted to UTC.") from None

@@ -6,7 +6,7 @@ import marshmallow as ma
 import pycountry
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import CursorPageSchema, CursorQuerySchema
+from .common import CursorPageSchema, CursorQuerySchema, representable_in_utc
 
 STATES = ("draft", "published", "closed", "awarded", "cancelled")
 VISIBILITIES = ("invited", "public")
@@ -44,7 +44,7 @@ class RfqWriteSchema(ma.Schema):
     near = fields.String(load_only=True, validate=validate.Length(1, 100), metadata={
         "description": "A French place or postal code, instead of delivery_lat/lon"})
     max_distance_km = fields.Float(allow_none=True, validate=validate.Range(0, 5000, min_inclusive=False))
-    response_deadline = fields.AwareDateTime(required=True, metadata={
+    response_deadline = fields.AwareDateTime(required=True, validate=representable_in_utc, metadata={
         "description": "Quotes are accepted until then; the RFQ closes by itself once it passes"})
     needed_by = fields.Date(required=True, metadata={
         "description": "Date the goods are needed; certifications must be valid on it"})

@@ -8,7 +8,7 @@ SIRET) live in the service.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import date
 
 import marshmallow as ma
 import pycountry
@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
-from .common import CursorPageSchema, CursorQuerySchema
+from .common import CursorPageSchema, CursorQuerySchema, representable_in_utc
 
 FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
 NAF_CODE = re.compile(r"^(\d{2})\.?(\d{2}[A-Z])$")
@@ -171,15 +171,8 @@ class SupplierSchema(SupplierWriteSchema):
     updated_at = fields.DateTime(dump_only=True)
 
 
-def _representable_in_utc(value: datetime) -> None:
-    try:
-        value.astimezone(timezone.utc)
-    except OverflowError:
-        raise ValidationError("Out of range once converted to UTC.") from None
-
-
 class SupplierListQuerySchema(CursorQuerySchema):
-    updated_since = fields.AwareDateTime(validate=_representable_in_utc, metadata={
+    updated_since = fields.AwareDateTime(validate=representable_in_utc, metadata={
         "description": "Only suppliers changed at or after this instant (ISO 8601 with zone)"})
 
 

@@ -384,6 +384,8 @@ INVALID_RFQS = {
     "deadline after needed_by": ({"response_deadline": f"{needed_by() + timedelta(days=2)}T12:00:00+00:00"},
                                  "response_deadline"),
     "deadline without a time zone": ({"response_deadline": f"{needed_by()}T12:00:00"}, "response_deadline"),
+    "deadline beyond year 9999 in UTC": ({"response_deadline": "9999-12-31T23:00:00-05:00",
+                                          "needed_by": "9999-12-31"}, "response_deadline"),
     "bad currency": ({"currency": "EURO"}, "currency"),
     "unknown currency": ({"currency": "XYZ"}, "currency"),
     "near an unknown place": ({"near": "Atlantide-sur-Mer"}, "near"),
