@@ -64,7 +64,8 @@ class ApiKeys(MethodView):
     def post(self, body):
         """Issue an API key (admin); the response is the only time the key is shown"""
         auth.require("admin")
-        api_key, plain_key = service.create_api_key(db.session(), **body)
+        api_key, plain_key = service.create_api_key(db.session(), name=body["name"], role=body["role"],
+                                                    organisation_id=body.get("organisation_id"))
         api_key.key = plain_key  # only on this response object; never stored
         return api_key
 

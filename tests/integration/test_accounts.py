@@ -94,6 +94,17 @@ def test_the_key_is_shown_once_at_creation_and_never_listed(client, admin):
     assert issued["key"] not in str(listed)
 
 
+def test_an_admin_issues_another_admin_key_without_naming_an_organisation(client, admin):
+    response = client.post("/api/v1/api-keys", headers=admin.headers,
+                           json={"name": "second operator", "role": "admin"})
+
+    assert response.status_code == 201
+    issued = response.get_json()
+    assert (issued["role"], issued["organisation_id"]) == ("admin", None)
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {issued['key']}"}).get_json()
+    assert me["role"] == "admin"
+
+
 def test_last_used_time_is_recorded_when_a_key_is_used(client, admin):
     buyer = onboard(client, admin, "buyer")
 
