@@ -11,7 +11,21 @@ from .common import CursorPageSchema, CursorQuerySchema, representable_in_utc
 STATES = ("draft", "published", "closed", "awarded", "cancelled")
 VISIBILITIES = ("invited", "public")
 DECLINE_REASONS = ("capacity", "capability", "lead_time", "price", "other")
-POSITIVE = validate.Range(min=0, min_inclusive=False)
+
+
+def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
+    """A decimal amount, shown as a string so that no float rounding creeps in.
+
+    Documented by hand: apispec would call it a number and write its bound as
+    `minimum: "0.00"`, neither of which is true of what travels."""
+    def check(value):
+        if value < 0 or (positive and value == 0):
+            raise ValidationError("Must be greater than 0." if positive else "Must not be negative.")
+
+    bound = "greater than 0" if positive else "0 or more"
+    return fields.Decimal(as_string=True, places=places, validate=check, metadata={
+        "type": "string", "format": "decimal", "example": "12.50",
+        "description": f"A decimal {bound}, as a string (a JSON number is accepted too)"}, **kwargs)
 
 
 class Currency(fields.String):
@@ -34,7 +48,7 @@ class RfqWriteSchema(ma.Schema):
     description = fields.String(allow_none=True, validate=validate.Length(max=10_000))
     required_capabilities = codes("Capability codes, all required (a descendant of one counts)")
     required_certifications = codes("Certification type codes, all required, valid on needed_by")
-    quantity = fields.Decimal(required=True, as_string=True, places=4, validate=POSITIVE)
+    quantity = amount(positive=True, places=4, required=True)
     unit = fields.String(required=True, validate=validate.Length(1, 30), metadata={
         "description": "e.g. pieces, kg, hours"})
     delivery_place = fields.String(allow_none=True, validate=validate.Length(max=200), metadata={
@@ -52,7 +66,7 @@ class RfqWriteSchema(ma.Schema):
         "description": "invited: only invited suppliers see it; public: every matching supplier"})
     sealed = fields.Boolean(load_default=False, metadata={
         "description": "Quotes stay hidden from the buyer until the RFQ is closed"})
-    budget = fields.Decimal(allow_none=True, as_string=True, places=2, validate=validate.Range(min=0))
+    budget = amount(positive=False, places=2, allow_none=True)
     currency = Currency(load_default="EUR")
 
     @validates_schema
@@ -131,9 +145,9 @@ class DeclineSchema(ma.Schema):
 
 
 class QuoteWriteSchema(ma.Schema):
-    unit_price = fields.Decimal(required=True, as_string=True, places=4, validate=POSITIVE)
+    unit_price = amount(positive=True, places=4, required=True)
     currency = Currency(load_default="EUR")
-    quantity = fields.Decimal(required=True, as_string=True, places=4, validate=POSITIVE)
+    quantity = amount(positive=True, places=4, required=True)
     lead_time_days = fields.Integer(required=True, validate=validate.Range(0, 3650))
     valid_until = fields.Date(required=True, metadata={"description": "The quote's own validity"})
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
@@ -145,7 +159,8 @@ class QuoteSchema(QuoteWriteSchema):
     supplier_id = fields.String(dump_only=True)
     state = fields.String(dump_only=True, metadata={
         "description": "submitted, withdrawn, awarded or not_awarded"})
-    total_price = fields.Decimal(as_string=True, places=2, dump_only=True)
+    total_price = fields.Decimal(as_string=True, places=2, dump_only=True, metadata={
+        "type": "string", "format": "decimal", "description": "unit_price × quantity"})
     version = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
