@@ -6,7 +6,7 @@ from schemas.rfqs import EventPageSchema, EventQuerySchema
 
 from .. import auth, db
 from ..blueprint import Blueprint
-from ..pagination import decode_cursor, encode_cursor, invalid_cursor
+from ..pagination import decode_cursor, encode_cursor
 from ..rfqs.service import close_expired
 from .feed import events_after
 
@@ -25,9 +25,7 @@ def events(query):
     principal = auth.require()
     session = db.session()
     close_expired(session)  # deadlines that passed are events too
-    position = decode_cursor(query.get("after"))
-    if position is not None and not (len(position) == 1 and isinstance(position[0], int)):
-        invalid_cursor()
+    position = decode_cursor(query.get("after"), int, parameter="after")
     after_id = position[0] if position else 0
     items = events_after(session, principal, after_id, query["limit"])
     last = items[-1].id if items else after_id

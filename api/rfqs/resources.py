@@ -46,10 +46,10 @@ def shown(rfq):
 
 
 def page_position(cursor: str | None) -> int:
-    position = decode_cursor(cursor)
+    position = decode_cursor(cursor, int)
     if position is None:
         return 0
-    if not (len(position) == 1 and isinstance(position[0], int) and position[0] >= 0):
+    if position[0] < 0:
         invalid_cursor()
     return position[0]
 
@@ -61,9 +61,7 @@ class Rfqs(MethodView):
     def get(self, query):
         """RFQs the caller may see: a buyer's own, a supplier's invitations and matching public ones"""
         principal = auth.require()
-        after = decode_cursor(query.get("cursor"))
-        if after is not None and not (len(after) == 1 and isinstance(after[0], str)):
-            invalid_cursor()
+        after = decode_cursor(query.get("cursor"), str)
         rfqs = service.list_rfqs(db.session(), principal, state=query.get("state"),
                                  after=after[0] if after else None, limit=query["page_size"])
         full = len(rfqs) == query["page_size"]

@@ -74,15 +74,15 @@ class Suppliers(MethodView):
     @blp.response(200, SupplierPageSchema)
     def get(self, query):
         """List suppliers, oldest change first; follow next_cursor, or pass updated_since to sync"""
-        position = decode_cursor(query.get("cursor"))
+        position = decode_cursor(query.get("cursor"), str, str)
         after = None
         if position is not None:
             try:
                 moment = datetime.fromisoformat(position[0])
                 if moment.tzinfo is None:  # this API only issues UTC instants
                     raise ValueError(position[0])
-                after = (moment.astimezone(timezone.utc), str(position[1]))
-            except (ValueError, TypeError, IndexError, OverflowError):
+                after = (moment.astimezone(timezone.utc), position[1])
+            except (ValueError, OverflowError):
                 invalid_cursor()
         page_size = query["page_size"]
         suppliers = service.list_suppliers(db.session(), updated_since=query.get("updated_since"),

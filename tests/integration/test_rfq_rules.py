@@ -477,3 +477,10 @@ def test_a_supplier_with_a_live_quote_must_withdraw_it_before_declining(app, cli
     ok(client.post(rfq_path(staged.id, "quotes", quote_id, "withdraw"), headers=cast.invited.headers))
     declined = ok(client.post(rfq_path(staged.id, "decline"), headers=cast.invited.headers, json={"reason": "price"}))
     assert declined["state"] == "declined"
+
+
+@pytest.mark.parametrize("after", ["not-a-cursor", "WyJ4Il0", "W3RydWVd"], ids=["garbage", "a string", "a boolean"])
+def test_a_change_feed_cursor_this_api_did_not_issue_is_422_naming_after(client, cast, after):
+    response = client.get("/api/v1/events", headers=cast.buyer.headers, query_string={"after": after})
+
+    assert error_fields(problem(response, 422)) == {"after"}
