@@ -107,8 +107,7 @@ def _action(action: str, summary: str):
     def view(rfq_id):
         principal = auth.require()
         session = db.session()
-        rfq = (service.visible_rfq(session, principal, rfq_id) if principal.is_admin and action == "cancel"
-               else service.owned_rfq(session, principal, rfq_id))
+        rfq = service.owned_rfq(session, principal, rfq_id, or_admin=action == "cancel")
         return shown(service.perform(session, rfq, action, principal))
 
     view.__doc__ = summary
@@ -139,8 +138,7 @@ def matches(query, rfq_id):
     """Suppliers able to do everything asked, ranked, each with why (the RFQ's buyer, or an admin)"""
     principal = auth.require("buyer", "admin")
     session = db.session()
-    rfq = (service.visible_rfq(session, principal, rfq_id) if principal.is_admin
-           else service.owned_rfq(session, principal, rfq_id))
+    rfq = service.owned_rfq(session, principal, rfq_id, or_admin=True)
     ranked = matching.ranked_matches(rfq, include_partial=query["include_partial"])
     start = page_position(query.get("cursor"))
     end = start + query["page_size"]

@@ -82,10 +82,11 @@ def visible_rfq(session: Session, principal: Principal, rfq_id: str) -> Rfq:
     return rfq
 
 
-def owned_rfq(session: Session, principal: Principal, rfq_id: str) -> Rfq:
-    """The RFQ if the caller is its buyer (404 if invisible, 403 if only visible)."""
+def owned_rfq(session: Session, principal: Principal, rfq_id: str, *, or_admin: bool = False) -> Rfq:
+    """The RFQ if the caller is its buyer, or an admin when `or_admin` (404 if invisible,
+    403 if only visible)."""
     rfq = visible_rfq(session, principal, rfq_id)
-    if not principal.belongs_to(rfq.buyer_organisation_id):
+    if not (principal.belongs_to(rfq.buyer_organisation_id) or (or_admin and principal.is_admin)):
         abort(403, message="Only the buyer who issued this RFQ may do this.")
     return rfq
 
