@@ -16,7 +16,6 @@ from schemas.accounts import (
 
 from .. import auth, db
 from ..blueprint import Blueprint
-from ..models import Organisation
 from . import service
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
@@ -30,7 +29,7 @@ class Organisations(MethodView):
     def get(self):
         """List organisations (admin)"""
         auth.require("admin")
-        return {"items": db.session().query(Organisation).order_by(Organisation.name).all()}
+        return {"items": service.list_organisations(db.session())}
 
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)

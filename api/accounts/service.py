@@ -19,6 +19,10 @@ def create_organisation(session: Session, name: str, kind: str) -> Organisation:
     return organisation
 
 
+def list_organisations(session: Session) -> list[Organisation]:
+    return list(session.scalars(select(Organisation).order_by(Organisation.name)))
+
+
 def get_organisation(session: Session, organisation_id: str) -> Organisation:
     organisation = session.get(Organisation, organisation_id)
     if organisation is None:
