@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from search.client import make_client
 from search.index import SupplierIndex
 
-from . import auth, cli, db, ops, ratelimit, request_context
+from . import auth, cli, ops, ratelimit, request_context, transaction
 from .accounts import resources as accounts
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
@@ -22,8 +21,8 @@ from .search import sync as search_sync
 from .suppliers import resources as suppliers
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
+    app = transaction.TransactionalFlask(__name__, instance_path=str(INSTANCE_DIR))
     app.json = OrjsonProvider(app)
     app.config.update(from_environment())
     app.config.update(overrides or {})
@@ -33,7 +32,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     request_context.configure_logging(app.config["LOG_LEVEL"])
     request_context.init_app(app)
-    db.init_app(app)
+    transaction.init_app(app)
     auth.init_app(app)
     ratelimit.init_app(app)
     app.extensions["elasticsearch"] = make_client(app.config["ELASTICSEARCH_URL"])

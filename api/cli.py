@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from search import node
 
-from . import db, migrate
+from . import migrate, transaction
 from .accounts.service import create_api_key
+from .db import unit_of_work
 from .demo import demo_cli
 from .models import Supplier
 from .search import sync
@@ -42,7 +43,7 @@ def search_node(action: str) -> None:
 @search_cli.command("rebuild")
 def search_rebuild() -> None:
     """Rebuild the supplier index from the database, then swap it in (no downtime)."""
-    session = db.session()
+    session = transaction.session()
     total = session.scalar(select(func.count(Supplier.id)))
     started = time.monotonic()
 
@@ -67,7 +68,7 @@ def search_worker(interval: float) -> None:
 @search_cli.command("drain")
 def search_drain() -> None:
     """Push every pending change to the index once, and exit."""
-    click.echo(f"{sync.drain(db.session(), sync.supplier_index()):,} changes synced")
+    click.echo(f"{sync.drain(transaction.session(), sync.supplier_index()):,} changes synced")
 
 
 @keys_cli.command("create")
@@ -77,7 +78,8 @@ def search_drain() -> None:
 def keys_create(role: str, name: str, organisation_id: str | None) -> None:
     """Issue an API key and print it (shown once; only its hash is stored)."""
     try:
-        _, plain_key = create_api_key(db.session(), name=name, role=role, organisation_id=organisation_id)
+        with unit_of_work(current_app.extensions["db_sessionmaker"]) as session:
+            _, plain_key = create_api_key(session, name=name, role=role, organisation_id=organisation_id)
     except ValidationError as error:
         raise click.UsageError(str(error.normalized_messages())) from error
     click.echo(plain_key)

@@ -1,12 +1,13 @@
-"""SQLAlchemy engine and the per-request session."""
+"""SQLAlchemy: the engine, column types, and units of work for code outside requests."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Flask, current_app, g
 from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -32,28 +33,17 @@ def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"])
-    app.extensions["db_engine"] = engine
-    app.extensions["db_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
-    app.teardown_appcontext(_close_session)
-
-
-def engine() -> Engine:
-    return current_app.extensions["db_engine"]
-
-
-def session() -> Session:
-    """The session of the current request (or app context), opened on first use."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["db_sessionmaker"]()
-    return g.db_session
-
-
-def _close_session(_exc: BaseException | None) -> None:
-    db_session = g.pop("db_session", None)
-    if db_session is not None:
-        db_session.close()
+@contextmanager
+def unit_of_work(make_session: sessionmaker) -> Iterator[Session]:
+    """A session whose work is committed at the end of the block, or rolled back on any error:
+    the transaction the CLI, the worker and imports give the rules (requests have their own)."""
+    with make_session() as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 class UTCDateTime(TypeDecorator):

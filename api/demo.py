@@ -16,16 +16,18 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bench import generate
 
-from . import db
+from . import transaction
 from .accounts.service import create_api_key, create_organisation
-from .auth import Principal
+from .db import unit_of_work
 from .models import Organisation, Rfq, Supplier
+from .principal import Principal
 from .rfqs.service import create_rfq, perform
 from .search import sync
 from .search.rebuild import rebuild
@@ -86,7 +88,6 @@ def _link_a_supplier(session: Session) -> tuple[Supplier, Organisation]:
     supplier = session.scalars(select(Supplier).order_by(Supplier.legal_name).limit(1)).one()
     organisation = create_organisation(session, supplier.legal_name, "supplier")
     supplier.organisation_id = organisation.id
-    session.commit()
     return supplier, organisation
 
 
@@ -94,24 +95,26 @@ def _link_a_supplier(session: Session) -> tuple[Supplier, Organisation]:
 @click.option("--suppliers", default=DEMO_SUPPLIERS, show_default=True, help="How many suppliers")
 def demo_load(suppliers: int) -> None:
     """Load the demo into an EMPTY database (does nothing if it has suppliers), print API keys."""
-    session = db.session()
+    session = transaction.session()
     existing = session.scalar(select(func.count(Supplier.id)))
     if existing:
         click.echo(f"demo: the database already has {existing:,} suppliers; nothing loaded.", err=True)
         return
     click.echo(f"demo: loading {suppliers:,} suppliers around Rouen…", err=True)
-    generate.write(db.engine(), suppliers, seed=DEMO_SEED, region=DEMO_REGION)
-    buyers = load_story(session)
-    supplier, supplier_organisation = _link_a_supplier(session)
-    keys = [("admin", "operators (every right)", create_api_key(
-        session, name="demo admin", role="admin", organisation_id=None)[1])]
-    for buyer, organisation in zip(BUYERS, buyers):
-        keys.append(("buyer", f"{buyer.name} ({buyer.what}, {buyer.city})", create_api_key(
-            session, name="demo", role="buyer", organisation_id=organisation.id)[1]))
-    keys.append(("supplier", f"{supplier.legal_name} (edits /api/v1/suppliers/{supplier.id})", create_api_key(
-        session, name="demo", role="supplier", organisation_id=supplier_organisation.id)[1]))
+    generate.write(transaction.engine(), suppliers, seed=DEMO_SEED, region=DEMO_REGION)
+    with unit_of_work(current_app.extensions["db_sessionmaker"]) as story:
+        buyers = load_story(story)
+        supplier, supplier_organisation = _link_a_supplier(story)
+        keys = [("admin", "operators (every right)", create_api_key(
+            story, name="demo admin", role="admin", organisation_id=None)[1])]
+        for buyer, organisation in zip(BUYERS, buyers):
+            keys.append(("buyer", f"{buyer.name} ({buyer.what}, {buyer.city})", create_api_key(
+                story, name="demo", role="buyer", organisation_id=organisation.id)[1]))
+        keys.append(("supplier", f"{supplier.legal_name} (edits /api/v1/suppliers/{supplier.id})",
+                     create_api_key(story, name="demo", role="supplier",
+                                    organisation_id=supplier_organisation.id)[1]))
+        rfq = publish_cleon_rfq(story, buyers[0])
 
-    rfq = publish_cleon_rfq(session, buyers[0])
     indexed = None
     try:
         indexed = rebuild(session, sync.supplier_index()).indexed

@@ -19,6 +19,8 @@ from werkzeug.exceptions import (
     UnprocessableEntity,
 )
 
+from . import exceptions as rules
+
 PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_BASE = "https://proxisource.eu/problems/"
 
@@ -121,6 +123,13 @@ TYPE_SLUGS = {
 }
 
 
+# The status that says what is wrong, for each of the rules' own errors.
+RULE_STATUS = {
+    rules.Unauthenticated: 401, rules.Forbidden: 403, rules.NotFound: 404, rules.Conflict: 409,
+    rules.PreconditionFailed: 412, rules.InvalidParameters: 422, rules.SearchUnavailable: 503,
+}
+
+
 class ProblemApi(Api):
     """flask-smorest's Api answering and documenting errors as RFC 9457 problems."""
 
@@ -131,6 +140,7 @@ class ProblemApi(Api):
         self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
         self._app.register_error_handler(StaleDataError, self.handle_stale_write)
         self._app.register_error_handler(ma.ValidationError, self.handle_rule_violation)
+        self._app.register_error_handler(rules.RuleError, self.handle_rule_error)
         self._app.register_error_handler(Exception, self.handle_unexpected_error)
 
     def handle_http_exception(self, error: HTTPException):
@@ -156,6 +166,22 @@ class ProblemApi(Api):
         unprocessable = UnprocessableEntity()
         unprocessable.data = {"messages": {"json": error.normalized_messages()}}
         return self.handle_http_exception(unprocessable)
+
+    def handle_rule_error(self, error: rules.RuleError):
+        status = RULE_STATUS[type(error)]
+        headers, extra, errors = {}, {}, []
+        detail = error.detail
+        if isinstance(error, rules.Unauthenticated):
+            headers["WWW-Authenticate"] = 'Bearer realm="proxisource"'
+        if isinstance(error, rules.Conflict) and error.allowed_actions is not None:
+            extra["allowed_actions"] = error.allowed_actions
+        if isinstance(error, rules.SearchUnavailable):
+            headers["Retry-After"] = str(error.retry_after_seconds)
+        if isinstance(error, rules.InvalidParameters):
+            errors = flatten_messages(error.errors, "query")
+            detail = summarize(errors)
+        return problem(status, detail, type_slug=TYPE_SLUGS[status], errors=errors, headers=headers,
+                       **extra)
 
     def handle_stale_write(self, _error: StaleDataError):
         return self.handle_http_exception(PreconditionFailed(

@@ -8,7 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from schemas.ops import HealthSchema, ReadySchema
 from search.client import cluster_status
 
-from . import db, migrate
+from . import migrate, transaction
 from .blueprint import Blueprint
 from .search import sync
 
@@ -40,7 +40,7 @@ def ready():
 def database_check() -> dict:
     head = migrate.head_revision()
     try:
-        revision = migrate.current_revision(db.engine())
+        revision = migrate.current_revision(transaction.engine())
     except SQLAlchemyError as error:
         return {"status": "failing", "detail": f"database unreachable: {type(error).__name__}",
                 "revision": None, "head": head}
@@ -51,7 +51,7 @@ def database_check() -> dict:
 
 
 def search_sync_check() -> dict:
-    pending = sync.backlog(db.session())
+    pending = sync.backlog(transaction.session())
     lagging = pending.oldest_age_seconds is not None and pending.oldest_age_seconds > LAG_WARNING_SECONDS
     return {"status": "lagging" if lagging else "ok", "backlog": pending.size,
             "oldest_age_seconds": pending.oldest_age_seconds}

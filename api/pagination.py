@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import json
 
-from flask_smorest import abort
+from .exceptions import InvalidParameters
 
 
 def encode_cursor(position: list) -> str:
@@ -33,5 +33,5 @@ def _fits(position: list, shape: tuple[type, ...]) -> bool:
 
 
 def invalid_cursor(parameter: str = "cursor"):
-    abort(422, errors={"query": {parameter: ["Not a cursor this API issued; "
-                                             "pass next_cursor from the previous page."]}})
+    raise InvalidParameters({parameter: ["Not a cursor this API issued; "
+                                         "pass next_cursor from the previous page."]})

@@ -34,7 +34,9 @@ class ApiKeySchema(ma.Schema):
     organisation_id = fields.String(allow_none=True)
     prefix = fields.String(metadata={"description": "First characters of the key, to recognise it"})
     created_at = fields.DateTime()
-    last_used_at = fields.DateTime(allow_none=True)
+    last_used_at = fields.DateTime(allow_none=True, metadata={
+        "description": "When the key last made a change (to the minute); reads are not recorded, "
+                       "since a read never writes"})
     revoked_at = fields.DateTime(allow_none=True)
 
 

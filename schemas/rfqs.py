@@ -95,8 +95,9 @@ class RfqSchema(RfqWriteSchema):
     buyer_organisation_id = fields.String(dump_only=True)
     delivery_lat = fields.Float(attribute="delivery_latitude", dump_only=True)
     delivery_lon = fields.Float(attribute="delivery_longitude", dump_only=True)
-    state = fields.String(dump_only=True, metadata={"description": " → ".join(STATES[:4]) +
-                                                    "; cancelled from any state before awarded"})
+    state = fields.String(attribute="current_state", dump_only=True, metadata={
+        "description": " → ".join(STATES[:4]) + "; cancelled from any state before awarded. A published "
+                       "RFQ is closed from the moment its response deadline passes"})
     allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
         "description": "Actions the RFQ's state allows now (publish, close, cancel, award)"})
     awarded_quote_id = fields.String(dump_only=True, allow_none=True)
@@ -104,7 +105,7 @@ class RfqSchema(RfqWriteSchema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     published_at = fields.DateTime(dump_only=True, allow_none=True)
-    closed_at = fields.DateTime(dump_only=True, allow_none=True)
+    closed_at = fields.DateTime(attribute="current_closed_at", dump_only=True, allow_none=True)
 
 
 class RfqListQuerySchema(CursorQuerySchema):

@@ -11,8 +11,9 @@ import os
 import uuid
 
 import pytest
+from flask import has_request_context, request
 from integration.search_support import empty_index
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from api import create_app, migrate
 from api.models import Base
@@ -72,12 +73,31 @@ def app(database_url, elasticsearch_url, index_prefix):
         "INDEX_PREFIX": index_prefix,
         "TESTING": True,
     })
+    event.listen(application.extensions["db_engine"], "before_cursor_execute", _watch_reads)
     yield application
     es = application.extensions["elasticsearch"]
     leftovers = list(es.indices.get(index=f"{index_prefix}*", expand_wildcards="all"))
     if leftovers:  # deleting by wildcard is refused (action.destructive_requires_name)
         es.indices.delete(index=",".join(leftovers))
     application.extensions["db_engine"].dispose()
+
+
+# Statements that changed data while a GET (or HEAD) was being answered: a read never writes.
+WRITES_BY_READS: list[str] = []
+
+
+def _watch_reads(_connection, _cursor, statement: str, _parameters, _context, _executemany) -> None:
+    if (has_request_context() and request.method in ("GET", "HEAD")
+            and statement.lstrip().split(None, 1)[0].upper() in ("INSERT", "UPDATE", "DELETE")):
+        WRITES_BY_READS.append(f"{request.method} {request.path}: {statement}")
+
+
+@pytest.fixture(autouse=True)
+def _reads_never_write():
+    """Every test of the suite doubles as a check that no GET issues an INSERT, UPDATE or DELETE."""
+    WRITES_BY_READS.clear()
+    yield
+    assert not WRITES_BY_READS, f"a read wrote: {WRITES_BY_READS}"
 
 
 @pytest.fixture()

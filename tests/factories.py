@@ -1,7 +1,7 @@
 """Helpers shared by the integration tests: callers with API keys, valid supplier bodies.
 
 Every organisation and key is created through the API itself, by an admin key
-issued the way an operator would (``api.auth.issue_key``), so the tests go
+issued the way an operator would (``api.accounts.service.issue_key``), so the tests go
 through the same authentication as real clients.
 """
 
@@ -17,8 +17,8 @@ from stdnum import luhn
 from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 
-from api import db
-from api.auth import issue_key
+from api import transaction
+from api.accounts.service import issue_key
 from api.models import (
     ApiKey,
     Event,
@@ -88,7 +88,7 @@ ANONYMOUS = Actor("anonymous")
 def issue_admin_key(app) -> Actor:
     """An operator's key, issued directly (as `flask keys create --role admin` does)."""
     with app.app_context():
-        session = db.session()
+        session = transaction.session()
         api_key, plain_key = issue_key(session, role="admin", name="test operator", organisation=None)
         session.commit()
         return Actor("admin", plain_key, "admin", None, api_key.id)

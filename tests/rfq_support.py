@@ -15,7 +15,9 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select, update
 
+from api.db import unit_of_work
 from api.models import Event, Invitation, Quote, Rfq
+from api.rfqs.service import close_overdue
 from factories import ANONYMOUS, Actor, create_supplier, issue_admin_key, onboard
 
 RFQS = "/api/v1/rfqs"
@@ -183,6 +185,12 @@ def move_deadline(app, rfq_id: str, when: datetime) -> None:
         session.execute(update(Rfq).where(Rfq.id == rfq_id).values(response_deadline=when)
                         .execution_options(synchronize_session=False))
         session.commit()
+
+
+def record_deadlines(app) -> int:
+    """What the worker does: record as closed the RFQs whose deadline passed."""
+    with unit_of_work(app.extensions["db_sessionmaker"]) as session:
+        return close_overdue(session)
 
 
 def rfq_rows(app) -> dict:

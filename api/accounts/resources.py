@@ -1,7 +1,6 @@
 """Endpoints: organisations, API keys, and who the caller is."""
 
 from flask.views import MethodView
-from flask_smorest import abort
 
 from schemas.accounts import (
     ApiKeyCreateSchema,
@@ -14,7 +13,7 @@ from schemas.accounts import (
     WhoAmISchema,
 )
 
-from .. import auth, db
+from .. import auth, transaction
 from ..blueprint import Blueprint
 from . import service
 
@@ -29,24 +28,21 @@ class Organisations(MethodView):
     def get(self):
         """List organisations (admin)"""
         auth.require("admin")
-        return {"items": service.list_organisations(db.session())}
+        return {"items": service.list_organisations(transaction.session())}
 
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)
     def post(self, body):
         """Onboard a buyer or supplier organisation (admin)"""
         auth.require("admin")
-        return service.create_organisation(db.session(), **body)
+        return service.create_organisation(transaction.session(), **body)
 
 
 @blp.route("/organisations/<organisation_id>")
 @blp.response(200, OrganisationSchema)
 def organisation(organisation_id):
     """Get an organisation (admin, or one of its own keys)"""
-    principal = auth.require()
-    if not (principal.is_admin or principal.belongs_to(organisation_id)):
-        abort(404, message=f"No organisation {organisation_id}.")
-    return service.get_organisation(db.session(), organisation_id)
+    return service.get_organisation(transaction.session(), auth.require(), organisation_id)
 
 
 @blp.route("/api-keys")
@@ -56,14 +52,14 @@ class ApiKeys(MethodView):
     def get(self, query):
         """List API keys, without their secrets (admin: all; others: their organisation's)"""
         principal = auth.require()
-        return {"items": service.list_api_keys(db.session(), principal, query.get("organisation_id"))}
+        return {"items": service.list_api_keys(transaction.session(), principal, query.get("organisation_id"))}
 
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, IssuedApiKeySchema)
     def post(self, body):
         """Issue an API key (admin); the response is the only time the key is shown"""
         auth.require("admin")
-        api_key, plain_key = service.create_api_key(db.session(), name=body["name"], role=body["role"],
+        api_key, plain_key = service.create_api_key(transaction.session(), name=body["name"], role=body["role"],
                                                     organisation_id=body.get("organisation_id"))
         api_key.key = plain_key  # only on this response object; never stored
         return api_key
@@ -73,7 +69,7 @@ class ApiKeys(MethodView):
 @blp.response(204)
 def revoke(key_id):
     """Revoke an API key (admin, or the organisation owning it)"""
-    service.revoke_api_key(db.session(), auth.require(), key_id)
+    service.revoke_api_key(transaction.session(), auth.require(), key_id)
 
 
 @blp.route("/me")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from schemas.rfqs import EventPageSchema, EventQuerySchema
 
-from .. import auth, db
+from .. import auth, transaction
 from ..blueprint import Blueprint
 from ..pagination import decode_cursor, encode_cursor
-from ..rfqs.service import close_expired
 from .feed import events_after
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description=(
@@ -23,8 +22,7 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description=(
 def events(query):
     """Events after the cursor, oldest first"""
     principal = auth.require()
-    session = db.session()
-    close_expired(session)  # deadlines that passed are events too
+    session = transaction.session()
     position = decode_cursor(query.get("after"), int, parameter="after")
     after_id = position[0] if position else 0
     items = events_after(session, principal, after_id, query["limit"])

@@ -16,7 +16,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    case,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, new_id, utc_now
@@ -58,6 +61,27 @@ class Rfq(Base):
     quotes: Mapped[list[Quote]] = relationship(back_populates="rfq", order_by="Quote.created_at")
 
     __mapper_args__ = {"version_id_col": version}
+
+    # A published RFQ closes when its response deadline passes. Reads derive that (a read
+    # never writes); the worker records it soon after, with its event.
+    @hybrid_property
+    def current_state(self) -> str:
+        return "closed" if self.overdue else self.state
+
+    @current_state.inplace.expression
+    @classmethod
+    def _current_state_expression(cls):
+        return case((and_(cls.state == "published", cls.response_deadline <= utc_now()), "closed"),
+                    else_=cls.state)
+
+    @property
+    def overdue(self) -> bool:
+        """Published, with its deadline passed: closed, but not recorded as closed yet."""
+        return self.state == "published" and self.response_deadline <= utc_now()
+
+    @property
+    def current_closed_at(self) -> datetime | None:
+        return self.response_deadline if self.overdue else self.closed_at
 
 
 class Invitation(Base):

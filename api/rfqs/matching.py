@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from search.index import SupplierIndex
 from search.query import GeoPoint, SupplierQuery, build_search
 from search.results import hit_of
 
@@ -39,10 +40,10 @@ def rfq_query(rfq: Rfq, *, full: bool, supplier_ids: tuple[str, ...] = ()) -> Su
     return query
 
 
-def candidates(query: SupplierQuery) -> list[dict]:
+def candidates(index: SupplierIndex, query: SupplierQuery) -> list[dict]:
     hits: list[dict] = []
     while len(hits) < MAX_CANDIDATES:
-        page = run(build_search(query))["hits"]["hits"]
+        page = run(index, build_search(query))["hits"]["hits"]
         hits.extend(hit_of(h["_source"], query, catalog) for h in page)
         if len(page) < query.page_size:
             break
@@ -96,12 +97,7 @@ def explain(rfq: Rfq, hit: dict) -> dict:
     return match
 
 
-def ranked_matches(rfq: Rfq, *, include_partial: bool) -> list[dict]:
-    explained = [explain(rfq, hit) for hit in candidates(rfq_query(rfq, full=not include_partial))]
+def ranked_matches(index: SupplierIndex, rfq: Rfq, *, include_partial: bool) -> list[dict]:
+    explained = [explain(rfq, hit) for hit in candidates(index, rfq_query(rfq, full=not include_partial))]
     kept = [m for m in explained if m["full_match"] or (include_partial and m["score_parts"]["coverage"] > 0)]
     return sorted(kept, key=lambda m: (not m["full_match"], -m["score"], m["distance_km"], m["supplier_id"]))
-
-
-def is_match(rfq: Rfq, supplier_id: str) -> bool:
-    query = replace(rfq_query(rfq, full=True, supplier_ids=(supplier_id,)), page_size=1)
-    return run(build_search(query))["hits"]["total"]["value"] > 0

@@ -6,14 +6,14 @@ buyer (and from admins) until it is closed.
 
 from __future__ import annotations
 
-from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
 
-from ..auth import Principal
 from ..db import utc_now
 from ..events.log import record
+from ..exceptions import Conflict, Forbidden, NotFound
 from ..models import Quote, Rfq, Supplier
+from ..principal import Principal
 from . import service
 
 SORT_KEYS = {"total_price": lambda q: (q.total_price, q.lead_time_days, q.id),
@@ -24,12 +24,12 @@ def quoting_supplier(session: Session, rfq: Rfq, principal: Principal) -> Suppli
     """The caller's supplier profile, if it may quote on this RFQ."""
     supplier = service.supplier_of(session, principal)
     if supplier is None:
-        abort(403, message="Only suppliers quote.")
+        raise Forbidden("Only suppliers quote.")
     invitation = next((i for i in rfq.invitations if i.supplier_id == supplier.id), None)
     if invitation is not None and invitation.state == "declined":
-        abort(409, message="This supplier declined the invitation to this RFQ.")
-    if invitation is None and not (rfq.visibility == "public" and service.supplier_can_see(rfq, supplier)):
-        abort(403, message="Only invited suppliers (or, for a public RFQ, matching ones) may quote.")
+        raise Conflict("This supplier declined the invitation to this RFQ.")
+    if invitation is None and not service.supplier_can_see(rfq, supplier, invited=False):
+        raise Forbidden("Only invited suppliers (or, for a public RFQ, matching ones) may quote.")
     return supplier
 
 
@@ -40,10 +40,10 @@ def _check_currency(rfq: Rfq, data: dict) -> None:
 
 
 def _check_open(rfq: Rfq) -> None:
-    if rfq.state != "published" or service.deadline_passed(rfq):
-        abort(409, message=f"Quotes are accepted until the response deadline "
-                           f"({rfq.response_deadline.isoformat()}) while the RFQ is published; "
-                           f"it is {rfq.state}.")
+    if rfq.current_state != "published":
+        raise Conflict(f"Quotes are accepted until the response deadline "
+                       f"({rfq.response_deadline.isoformat()}) while the RFQ is published; "
+                       f"it is {rfq.current_state}.")
 
 
 def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal: Principal) -> Quote:
@@ -51,8 +51,8 @@ def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal
     _check_currency(rfq, data)
     quote = service.live_quote_of(rfq, supplier)
     if quote is not None and quote.state == "submitted":
-        abort(409, message="This supplier already has a live quote on this RFQ: revise it "
-                           f"(PUT …/quotes/{quote.id}) or withdraw it first.")
+        raise Conflict("This supplier already has a live quote on this RFQ: revise it "
+                       f"(PUT …/quotes/{quote.id}) or withdraw it first.")
     if quote is None:
         quote = Quote(rfq=rfq, supplier_id=supplier.id, **data)
         session.add(quote)
@@ -61,7 +61,6 @@ def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal
         quote.state = "submitted"
     session.flush()
     _record(session, "quote.submitted", rfq, quote, supplier, principal)
-    session.commit()
     return quote
 
 
@@ -69,22 +68,20 @@ def revise(session: Session, rfq: Rfq, quote: Quote, data: dict, principal: Prin
     _check_open(rfq)
     _check_currency(rfq, data)
     if quote.state != "submitted":
-        abort(409, message=f"Only a live quote can be revised; this one is {quote.state}.")
+        raise Conflict(f"Only a live quote can be revised; this one is {quote.state}.")
     _set(quote, data)
     session.flush()
     _record(session, "quote.revised", rfq, quote, quote_supplier(session, quote), principal)
-    session.commit()
     return quote
 
 
 def withdraw(session: Session, rfq: Rfq, quote: Quote, principal: Principal) -> Quote:
     _check_open(rfq)
     if quote.state != "submitted":
-        abort(409, message=f"Only a live quote can be withdrawn; this one is {quote.state}.")
+        raise Conflict(f"Only a live quote can be withdrawn; this one is {quote.state}.")
     quote.state, quote.updated_at = "withdrawn", utc_now()
     session.flush()
     _record(session, "quote.withdrawn", rfq, quote, quote_supplier(session, quote), principal)
-    session.commit()
     return quote
 
 
@@ -111,16 +108,16 @@ def visible_quotes(session: Session, rfq: Rfq, principal: Principal, sort: str) 
     if supplier is not None:
         return [q for q in rfq.quotes if q.supplier_id == supplier.id]
     if not (principal.is_admin or principal.belongs_to(rfq.buyer_organisation_id)):
-        abort(403, message="Quotes are shown to the RFQ's buyer and to each quoting supplier (its own).")
+        raise Forbidden("Quotes are shown to the RFQ's buyer and to each quoting supplier (its own).")
     if service.quotes_hidden_from_buyer(rfq):
-        abort(403, message="This RFQ is sealed: its quotes are shown once it is closed.")
+        raise Forbidden("This RFQ is sealed: its quotes are shown once it is closed.")
     return sorted((q for q in rfq.quotes if q.state != "withdrawn"), key=SORT_KEYS[sort])
 
 
 def visible_quote(session: Session, rfq: Rfq, principal: Principal, quote_id: str) -> Quote:
     quote = next((q for q in visible_quotes(session, rfq, principal, "total_price") if q.id == quote_id), None)
     if quote is None:
-        abort(404, message=f"No quote {quote_id} on this RFQ.")
+        raise NotFound(f"No quote {quote_id} on this RFQ.")
     return quote
 
 
@@ -129,5 +126,5 @@ def own_quote(session: Session, rfq: Rfq, principal: Principal, quote_id: str) -
     supplier = service.supplier_of(session, principal)
     quote = next((q for q in rfq.quotes if q.id == quote_id), None)
     if quote is None or supplier is None or quote.supplier_id != supplier.id:
-        abort(404, message=f"No quote {quote_id} of yours on this RFQ.")
+        raise NotFound(f"No quote {quote_id} of yours on this RFQ.")
     return quote

@@ -23,16 +23,17 @@ from schemas.rfqs import (
     RfqWriteSchema,
 )
 
-from .. import auth, db
+from .. import auth, transaction
 from ..blueprint import Blueprint
 from ..pagination import decode_cursor, encode_cursor, invalid_cursor
+from ..search.sync import supplier_index
 from . import matching, quotes, service
 
 blp = Blueprint("rfqs", __name__, url_prefix="/api/v1/rfqs", description=(
     "Requests for quotation. Lifecycle: draft → published → closed → awarded, and cancelled from any "
     "state before awarded, through POST …/publish, …/close, …/cancel and …/award; an action the "
-    "current state does not allow is 409. A published RFQ closes by itself when its response deadline "
-    "passes. Buyers manage their own RFQs; invited suppliers (and, for public RFQs, matching ones) "
+    "current state does not allow is 409. A published RFQ is closed from the moment its response "
+    "deadline passes. Buyers manage their own RFQs; invited suppliers (and, for public RFQs, matching ones) "
     "see them and quote."))
 
 
@@ -62,7 +63,7 @@ class Rfqs(MethodView):
         """RFQs the caller may see: a buyer's own, a supplier's invitations and matching public ones"""
         principal = auth.require()
         after = decode_cursor(query.get("cursor"), str)
-        rfqs = service.list_rfqs(db.session(), principal, state=query.get("state"),
+        rfqs = service.list_rfqs(transaction.session(), principal, state=query.get("state"),
                                  after=after[0] if after else None, limit=query["page_size"])
         full = len(rfqs) == query["page_size"]
         return {"items": [shown(r) for r in rfqs],
@@ -73,7 +74,7 @@ class Rfqs(MethodView):
     @blp.response(201, RfqSchema)
     def post(self, body):
         """Create a draft RFQ (buyer)"""
-        rfq = service.create_rfq(db.session(), body, auth.require("buyer"))
+        rfq = service.create_rfq(transaction.session(), body, auth.require("buyer"))
         blp.set_etag(rfq_tag(rfq))
         return shown(rfq), {"Location": f"{blp.url_prefix}/{rfq.id}"}
 
@@ -84,7 +85,7 @@ class RfqResource(MethodView):
     @blp.response(200, RfqSchema)
     def get(self, rfq_id):
         """Get an RFQ"""
-        rfq = service.visible_rfq(db.session(), auth.require(), rfq_id)
+        rfq = service.visible_rfq(transaction.session(), auth.require(), rfq_id)
         blp.set_etag(rfq_tag(rfq))
         return shown(rfq)
 
@@ -94,9 +95,9 @@ class RfqResource(MethodView):
     def patch(self, body, rfq_id):
         """Edit a draft (its buyer; If-Match required)"""
         principal = auth.require("buyer")
-        rfq = service.owned_rfq(db.session(), principal, rfq_id)
+        rfq = service.owned_rfq(transaction.session(), principal, rfq_id)
         blp.check_etag(rfq_tag(rfq))
-        rfq = service.update_rfq(db.session(), rfq, body, principal)
+        rfq = service.update_rfq(transaction.session(), rfq, body, principal)
         blp.set_etag(rfq_tag(rfq))
         return shown(rfq)
 
@@ -106,7 +107,7 @@ def _action(action: str, summary: str):
     @blp.alt_response(409, description="The RFQ's state does not allow this action")
     def view(rfq_id):
         principal = auth.require()
-        session = db.session()
+        session = transaction.session()
         rfq = service.owned_rfq(session, principal, rfq_id, or_admin=action == "cancel")
         return shown(service.perform(session, rfq, action, principal))
 
@@ -126,7 +127,7 @@ _action("cancel", "Cancel (its buyer, or an admin), from any state before awarde
 def award(body, rfq_id):
     """Award a closed RFQ to one live quote; the other live quotes become not_awarded"""
     principal = auth.require("buyer")
-    session = db.session()
+    session = transaction.session()
     rfq = service.owned_rfq(session, principal, rfq_id)
     return shown(service.perform(session, rfq, "award", principal, quote_id=body["quote_id"]))
 
@@ -137,9 +138,9 @@ def award(body, rfq_id):
 def matches(query, rfq_id):
     """Suppliers able to do everything asked, ranked, each with why (the RFQ's buyer, or an admin)"""
     principal = auth.require("buyer", "admin")
-    session = db.session()
+    session = transaction.session()
     rfq = service.owned_rfq(session, principal, rfq_id, or_admin=True)
-    ranked = matching.ranked_matches(rfq, include_partial=query["include_partial"])
+    ranked = matching.ranked_matches(supplier_index(), rfq, include_partial=query["include_partial"])
     start = page_position(query.get("cursor"))
     end = start + query["page_size"]
     return {"total": len(ranked), "items": ranked[start:end],
@@ -152,7 +153,7 @@ class Invitations(MethodView):
     def get(self, rfq_id):
         """Invitations (the buyer and admins: all; an invited supplier: its own)"""
         principal = auth.require()
-        session = db.session()
+        session = transaction.session()
         rfq = service.visible_rfq(session, principal, rfq_id)
         supplier = service.supplier_of(session, principal)
         items = [i for i in rfq.invitations if supplier is None or i.supplier_id == supplier.id]
@@ -163,7 +164,7 @@ class Invitations(MethodView):
     def post(self, body, rfq_id):
         """Invite suppliers (by id, e.g. from the matches) to a published RFQ (its buyer)"""
         principal = auth.require("buyer")
-        session = db.session()
+        session = transaction.session()
         rfq = service.owned_rfq(session, principal, rfq_id)
         return {"items": service.invite(session, rfq, body["supplier_ids"], principal)}
 
@@ -174,7 +175,7 @@ class Invitations(MethodView):
 def decline(body, rfq_id):
     """Decline an invitation, with a reason (the invited supplier)"""
     principal = auth.require("supplier")
-    session = db.session()
+    session = transaction.session()
     rfq = service.visible_rfq(session, principal, rfq_id)
     return service.decline(session, rfq, service.supplier_of(session, principal), body["reason"],
                            body.get("comment"), principal)
@@ -187,7 +188,7 @@ class Quotes(MethodView):
     def get(self, query, rfq_id):
         """Quotes: the buyer compares them (sealed RFQs: once closed); a supplier sees only its own"""
         principal = auth.require()
-        session = db.session()
+        session = transaction.session()
         rfq = service.visible_rfq(session, principal, rfq_id)
         return {"items": quotes.visible_quotes(session, rfq, principal, query["sort"])}
 
@@ -197,7 +198,7 @@ class Quotes(MethodView):
     def post(self, body, rfq_id):
         """Submit a quote (an invited, or for public RFQs matching, supplier), before the deadline"""
         principal = auth.require("supplier")
-        session = db.session()
+        session = transaction.session()
         rfq = service.visible_rfq(session, principal, rfq_id)
         quote = quotes.submit(session, rfq, quotes.quoting_supplier(session, rfq, principal), body, principal)
         blp.set_etag(quote_tag(quote))
@@ -215,7 +216,7 @@ class QuoteResource(MethodView):
     def get(self, rfq_id, quote_id):
         """A quote (its supplier; the buyer, once a sealed RFQ is closed)"""
         principal = auth.require()
-        session = db.session()
+        session = transaction.session()
         quote = quotes.visible_quote(session, service.visible_rfq(session, principal, rfq_id), principal, quote_id)
         blp.set_etag(quote_tag(quote))
         return quote
@@ -226,7 +227,7 @@ class QuoteResource(MethodView):
     def put(self, body, rfq_id, quote_id):
         """Revise a live quote before the deadline (its supplier; If-Match required)"""
         principal = auth.require("supplier")
-        session = db.session()
+        session = transaction.session()
         rfq = service.visible_rfq(session, principal, rfq_id)
         quote = quotes.own_quote(session, rfq, principal, quote_id)
         blp.check_etag(quote_tag(quote))
@@ -240,6 +241,6 @@ class QuoteResource(MethodView):
 def withdraw(rfq_id, quote_id):
     """Withdraw a live quote before the deadline (its supplier)"""
     principal = auth.require("supplier")
-    session = db.session()
+    session = transaction.session()
     rfq = service.visible_rfq(session, principal, rfq_id)
     return quotes.withdraw(session, rfq, quotes.own_quote(session, rfq, principal, quote_id), principal)

@@ -1,26 +1,29 @@
 """RFQ lifecycle, who may see what, and invitations.
 
 States: draft → published → closed → awarded; cancelled from any state before
-awarded. A published RFQ closes by itself once its response deadline passes:
-every read path closes overdue RFQs first, so nobody ever sees one still open.
+awarded. A published RFQ is closed from the moment its response deadline
+passes: every read derives it (Rfq.current_state) and the worker records it
+(close_overdue); a change of state records a passed deadline first, so the
+events keep their order.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import places
-from ..auth import Principal
 from ..db import utc_now
 from ..events.log import record
+from ..exceptions import Conflict, Forbidden, NotFound
 from ..models import Invitation, Quote, Rfq, Supplier
+from ..principal import Principal
 from ..reference import catalog
-from . import matching
+from ..suppliers.service import load_options
+from .eligibility import qualifies
 
 # action: (states it is allowed from, state it leads to)
 TRANSITIONS = {
@@ -35,36 +38,32 @@ EDITABLE_FIELDS = ("title", "description", "required_capabilities", "required_ce
 
 
 def allowed_actions(rfq: Rfq) -> list[str]:
-    return [action for action, (sources, _) in TRANSITIONS.items() if rfq.state in sources]
+    return [action for action, (sources, _) in TRANSITIONS.items() if rfq.current_state in sources]
 
 
 def supplier_of(session: Session, principal: Principal) -> Supplier | None:
-    """The caller's own supplier profile, if the caller is a supplier."""
+    """The caller's own supplier profile (with what eligibility reads), if the caller is a supplier."""
     if principal.role != "supplier":
         return None
-    return session.scalar(select(Supplier).where(Supplier.organisation_id == principal.organisation_id))
+    return session.scalar(select(Supplier).where(Supplier.organisation_id == principal.organisation_id)
+                          .options(*load_options()))
 
 
 # --- reading -----------------------------------------------------------------------
-
-
-def close_expired(session: Session) -> None:
-    overdue = session.scalars(select(Rfq).where(Rfq.state == "published",
-                                                Rfq.response_deadline <= utc_now())).all()
-    for rfq in overdue:
-        _move(session, rfq, "closed", principal=None)
-    if overdue:
-        session.commit()
 
 
 def is_invited(rfq: Rfq, supplier: Supplier) -> bool:
     return any(invitation.supplier_id == supplier.id for invitation in rfq.invitations)
 
 
-def supplier_can_see(rfq: Rfq, supplier: Supplier | None) -> bool:
+def supplier_can_see(rfq: Rfq, supplier: Supplier | None, *, invited: bool | None = None) -> bool:
+    """Invited suppliers see an RFQ once published; for a public one, so does every supplier
+    that qualifies (from its stored profile: the index ranks, it does not authorize)."""
     if supplier is None or rfq.state == "draft":
         return False
-    return is_invited(rfq, supplier) or (rfq.visibility == "public" and matching.is_match(rfq, supplier.id))
+    if invited is None:
+        invited = is_invited(rfq, supplier)
+    return invited or (rfq.visibility == "public" and qualifies(rfq, supplier))
 
 
 def can_see(session: Session, principal: Principal, rfq: Rfq) -> bool:
@@ -74,11 +73,11 @@ def can_see(session: Session, principal: Principal, rfq: Rfq) -> bool:
 
 
 def visible_rfq(session: Session, principal: Principal, rfq_id: str) -> Rfq:
-    """The RFQ if the caller may see it; 404 otherwise, so existence is not revealed."""
-    close_expired(session)
+    """The RFQ if the caller may see it; NotFound otherwise, so existence is not revealed."""
+    principal.require()
     rfq = session.get(Rfq, rfq_id)
     if rfq is None or not can_see(session, principal, rfq):
-        abort(404, message=f"No RFQ {rfq_id}.")
+        raise NotFound(f"No RFQ {rfq_id}.")
     return rfq
 
 
@@ -87,16 +86,16 @@ def owned_rfq(session: Session, principal: Principal, rfq_id: str, *, or_admin: 
     403 if only visible)."""
     rfq = visible_rfq(session, principal, rfq_id)
     if not (principal.belongs_to(rfq.buyer_organisation_id) or (or_admin and principal.is_admin)):
-        abort(403, message="Only the buyer who issued this RFQ may do this.")
+        raise Forbidden("Only the buyer who issued this RFQ may do this.")
     return rfq
 
 
 def list_rfqs(session: Session, principal: Principal, *, state: str | None,
               after: str | None, limit: int) -> list[Rfq]:
-    close_expired(session)
+    principal.require()
     query = select(Rfq).order_by(Rfq.id)
     if state:
-        query = query.where(Rfq.state == state)
+        query = query.where(Rfq.current_state == state)
     if after:
         query = query.where(Rfq.id > after)
     if principal.is_admin:
@@ -107,13 +106,13 @@ def list_rfqs(session: Session, principal: Principal, *, state: str | None,
     supplier = supplier_of(session, principal)
     if supplier is None:
         return []
-    # Invited RFQs, plus public ones this supplier matches (checked one by one on the index).
-    invited = select(Invitation.rfq_id).where(Invitation.supplier_id == supplier.id)
+    # Invited RFQs, plus public ones this supplier qualifies for: three queries in all.
+    invited = set(session.scalars(select(Invitation.rfq_id).where(Invitation.supplier_id == supplier.id)))
     candidates = session.scalars(query.where(Rfq.state != "draft", or_(
         Rfq.id.in_(invited), Rfq.visibility == "public")))
     visible = []
     for rfq in candidates:
-        if supplier_can_see(rfq, supplier):
+        if supplier_can_see(rfq, supplier, invited=rfq.id in invited):
             visible.append(rfq)
             if len(visible) == limit:
                 break
@@ -159,40 +158,58 @@ def create_rfq(session: Session, data: dict, principal: Principal) -> Rfq:
     session.flush()
     record(session, "rfq.created", "rfq", rfq.id, principal=principal, data=_summary(rfq),
            recipients=[rfq.buyer_organisation_id])
-    session.commit()
     return rfq
 
 
 def update_rfq(session: Session, rfq: Rfq, data: dict, principal: Principal) -> Rfq:
     if rfq.state != "draft":
-        abort(409, message=f"Only a draft can be edited; this RFQ is {rfq.state}. Cancel it and "
-                           "issue a new one to change its terms.")
+        raise Conflict(f"Only a draft can be edited; this RFQ is {rfq.current_state}. Cancel it and "
+                       "issue a new one to change its terms.", allowed_actions=allowed_actions(rfq))
     _apply(rfq, data)
     rfq.updated_at = utc_now()
     session.flush()
     record(session, "rfq.updated", "rfq", rfq.id, principal=principal, data=_summary(rfq),
            recipients=[rfq.buyer_organisation_id])
-    session.commit()
     return rfq
 
 
 def perform(session: Session, rfq: Rfq, action: str, principal: Principal, *,
             quote_id: str | None = None) -> Rfq:
-    sources, _ = TRANSITIONS[action]
+    record_deadline(session, rfq)
+    sources, target = TRANSITIONS[action]
     if rfq.state not in sources:
-        abort(409, message=f"Cannot {action} an RFQ that is {rfq.state}: {action} is allowed from "
-                           f"{' or '.join(sources)}.", extra={"allowed_actions": allowed_actions(rfq)})
+        raise Conflict(f"Cannot {action} an RFQ that is {rfq.state}: {action} is allowed from "
+                       f"{' or '.join(sources)}.", allowed_actions=allowed_actions(rfq))
     if action == "publish" and rfq.response_deadline <= utc_now():
-        abort(409, message="The response deadline has passed: set a later one before publishing.")
+        raise Conflict("The response deadline has passed: set a later one before publishing.",
+                       allowed_actions=allowed_actions(rfq))
     if action == "award":
         _award_quote(rfq, quote_id)
     if action == "cancel":
         for quote in rfq.quotes:  # nothing will be awarded: live quotes are settled now
             if quote.state == "submitted":
                 quote.state = "not_awarded"
-    _move(session, rfq, TRANSITIONS[action][1], principal)
-    session.commit()
+    _move(session, rfq, target, principal)
     return rfq
+
+
+def record_deadline(session: Session, rfq: Rfq) -> bool:
+    """Record the closing of a published RFQ whose deadline passed (by the system, at the
+    deadline); False if there was nothing to record."""
+    if not rfq.overdue:
+        return False
+    _move(session, rfq, "closed", principal=None, at=rfq.response_deadline)
+    return True
+
+
+def close_overdue(session: Session, *, batch: int = 100) -> int:
+    """The worker's job: record as closed the published RFQs whose deadline passed.
+
+    Rows are claimed with SKIP LOCKED, so several workers never close the same RFQ twice."""
+    overdue = session.scalars(select(Rfq).where(Rfq.state == "published", Rfq.response_deadline <= utc_now())
+                              .order_by(Rfq.response_deadline).limit(batch)
+                              .with_for_update(skip_locked=True)).all()
+    return sum(record_deadline(session, rfq) for rfq in overdue)
 
 
 def _award_quote(rfq: Rfq, quote_id: str | None) -> None:
@@ -205,9 +222,10 @@ def _award_quote(rfq: Rfq, quote_id: str | None) -> None:
     rfq.awarded_quote_id = winner.id
 
 
-def _move(session: Session, rfq: Rfq, state: str, principal: Principal | None) -> None:
-    now = utc_now()
-    rfq.state, rfq.updated_at = state, now
+def _move(session: Session, rfq: Rfq, state: str, principal: Principal | None, *,
+          at: datetime | None = None) -> None:
+    now = at or utc_now()
+    rfq.state, rfq.updated_at = state, utc_now()
     if state == "published":
         rfq.published_at = now
     if state == "closed":
@@ -239,8 +257,9 @@ def _summary(rfq: Rfq) -> dict:
 
 
 def invite(session: Session, rfq: Rfq, supplier_ids: list[str], principal: Principal) -> list[Invitation]:
-    if rfq.state != "published":
-        abort(409, message=f"Suppliers are invited to a published RFQ; this one is {rfq.state}.")
+    if rfq.current_state != "published":
+        raise Conflict(f"Suppliers are invited to a published RFQ; this one is {rfq.current_state}.",
+                       allowed_actions=allowed_actions(rfq))
     found = {s.id: s for s in session.scalars(select(Supplier).where(Supplier.id.in_(supplier_ids)))}
     unknown = {i: ["No such supplier."] for i, sid in enumerate(supplier_ids) if sid not in found}
     if unknown:
@@ -257,7 +276,6 @@ def invite(session: Session, rfq: Rfq, supplier_ids: list[str], principal: Princ
                data={"rfq_id": rfq.id, "supplier_id": supplier_id, "title": rfq.title},
                recipients=[rfq.buyer_organisation_id, found[supplier_id].organisation_id])
         created.append(invitation)
-    session.commit()
     return created
 
 
@@ -265,31 +283,26 @@ def decline(session: Session, rfq: Rfq, supplier: Supplier, reason: str, comment
             principal: Principal) -> Invitation:
     invitation = next((i for i in rfq.invitations if i.supplier_id == supplier.id), None)
     if invitation is None:
-        abort(403, message="Only an invited supplier can decline an RFQ.")
+        raise Forbidden("Only an invited supplier can decline an RFQ.")
     if invitation.state == "declined":
-        abort(409, message="This invitation was already declined.")
-    if rfq.state not in ("published", "closed"):
-        abort(409, message=f"This RFQ is {rfq.state}: there is nothing left to decline.")
+        raise Conflict("This invitation was already declined.")
+    if rfq.current_state not in ("published", "closed"):
+        raise Conflict(f"This RFQ is {rfq.current_state}: there is nothing left to decline.")
     quote = live_quote_of(rfq, supplier)
     if quote is not None and quote.state == "submitted":
         # Declining means not quoting: a live quote would stay revisable and could still be awarded.
-        abort(409, message=f"This supplier has a live quote on this RFQ: withdraw it first "
-                           f"(POST …/quotes/{quote.id}/withdraw).")
+        raise Conflict(f"This supplier has a live quote on this RFQ: withdraw it first "
+                       f"(POST …/quotes/{quote.id}/withdraw).")
     invitation.state, invitation.declined_at = "declined", utc_now()
     invitation.decline_reason, invitation.decline_comment = reason, comment
     record(session, "invitation.declined", "invitation", invitation.id, principal=principal,
            data={"rfq_id": rfq.id, "supplier_id": supplier.id, "reason": reason},
            recipients=[rfq.buyer_organisation_id, supplier.organisation_id])
-    session.commit()
     return invitation
 
 
-def deadline_passed(rfq: Rfq, now: datetime | None = None) -> bool:
-    return (now or utc_now()) >= rfq.response_deadline
-
-
 def quotes_hidden_from_buyer(rfq: Rfq) -> bool:
-    return rfq.sealed and rfq.state in ("draft", "published")
+    return rfq.sealed and rfq.current_state in ("draft", "published")
 
 
 def live_quote_of(rfq: Rfq, supplier: Supplier) -> Quote | None:

@@ -15,6 +15,7 @@ from schemas.search import (
 
 from ..blueprint import Blueprint
 from . import clusters, service, suggest
+from .sync import supplier_index
 
 GEOJSON = "application/geo+json"
 
@@ -33,7 +34,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 @blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
 def search_suppliers(args):
     """Search suppliers"""
-    result = service.search_suppliers(args)
+    result = service.search_suppliers(supplier_index(), args)
     # The service builds the documented shape already: sending it as is (not through the
     # schema again) keeps the API's share of a search small.
     if request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON:
@@ -67,7 +68,7 @@ def supplier_clusters(args):
     once per cell holding one of its sites, so one with sites in several cells counts in
     each; `total` counts it once.
     """
-    return clusters.supplier_clusters(args)
+    return clusters.supplier_clusters(supplier_index(), args)
 
 
 @blp.route("/suggest")
@@ -80,4 +81,4 @@ def suggest_completions(args):
     Capability labels (French and English), supplier names and French places (name or
     postal code) starting with what was typed; accents and case do not matter.
     """
-    return suggest.suggest(args)
+    return suggest.suggest(supplier_index(), args)

@@ -8,31 +8,29 @@ from dataclasses import replace
 from datetime import date
 
 from elasticsearch import ApiError, NotFoundError, TransportError
-from flask_smorest import abort
 
 from schemas.search import MAX_RADIUS_KM
 from search import query as search_query
+from search.index import SupplierIndex
 from search.query import GeoPoint, SupplierQuery
 from search.results import facets_of, hit_of
 
 from .. import places
+from ..exceptions import InvalidParameters, SearchUnavailable
 from ..pagination import decode_cursor, encode_cursor, invalid_cursor
 from ..reference import catalog
-from .sync import supplier_index
 
 RETRY_AFTER_SECONDS = 5
 CURSOR_EXCLUDED = {"cursor"}
 
 
-def unavailable():
-    abort(503, message="Search is temporarily unavailable; writes are kept and will be searchable "
-                       "once it is back. Retry shortly.",
-          headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+def unavailable() -> SearchUnavailable:
+    return SearchUnavailable("Search is temporarily unavailable; writes are kept and will be searchable "
+                             "once it is back. Retry shortly.", retry_after_seconds=RETRY_AFTER_SECONDS)
 
 
-def run(body: dict) -> dict:
-    """Send a search to the alias; Elasticsearch being unreachable is a 503, not a 500."""
-    index = supplier_index()
+def run(index: SupplierIndex, body: dict) -> dict:
+    """Send a search to the alias; Elasticsearch being unreachable is SearchUnavailable."""
     try:
         return index.client.search(index=index.alias, **body)
     except NotFoundError:
@@ -40,18 +38,18 @@ def run(body: dict) -> dict:
         return index.client.search(index=index.alias, **body)
     except ApiError as error:
         if error.meta.status in (429, 502, 503, 504):
-            unavailable()
+            raise unavailable() from error
         raise
-    except TransportError:
-        unavailable()
+    except TransportError as error:
+        raise unavailable() from error
 
 
 def resolve_point(args: dict) -> tuple[GeoPoint | None, str | None]:
     if "near" in args:
         place = places.resolve_near(args["near"])
         if place is None:
-            abort(422, errors={"query": {"near": ["Unknown place: give a French city or postal code, "
-                                                  "or lat and lon."]}})
+            raise InvalidParameters({"near": ["Unknown place: give a French city or postal code, "
+                                              "or lat and lon."]})
         return GeoPoint(place.latitude, place.longitude), f"{place.name} ({place.postal_code})"
     if "lat" in args:
         return GeoPoint(args["lat"], args["lon"]), None
@@ -65,7 +63,7 @@ def check_codes(args: dict) -> None:
     errors = {name: [f"Unknown code: {code}."] for name, lookup in lookups.items()
               for code in args.get(name, []) if lookup(code) is None}
     if errors:
-        abort(422, errors={"query": errors})
+        raise InvalidParameters(errors)
 
 
 def query_from(args: dict, point: GeoPoint | None) -> SupplierQuery:
@@ -82,9 +80,9 @@ def query_from(args: dict, point: GeoPoint | None) -> SupplierQuery:
     )
 
 
-def local_first_radius(query: SupplierQuery, min_results: int) -> float | None:
+def local_first_radius(index: SupplierIndex, query: SupplierQuery, min_results: int) -> float | None:
     """The smallest ring holding at least min_results suppliers (None: no ring is enough)."""
-    rings = run(search_query.build_ring_counts(query))["aggregations"]["rings"]["buckets"]
+    rings = run(index, search_query.build_ring_counts(query))["aggregations"]["rings"]["buckets"]
     for radius in search_query.LOCAL_FIRST_RINGS[:-1]:
         if rings[str(radius)]["doc_count"] >= min_results:
             return radius
@@ -110,7 +108,7 @@ def _valid_position(query: SupplierQuery, radius, after) -> bool:
         for key, value in zip(keys, after))
 
 
-def search_suppliers(args: dict) -> dict:
+def search_suppliers(index: SupplierIndex, args: dict) -> dict:
     check_codes(args)
     point, place = resolve_point(args)
     query = query_from(args, point)
@@ -122,10 +120,10 @@ def search_suppliers(args: dict) -> dict:
             invalid_cursor()
         query = replace(query, radius_km=position[1], search_after=position[2])
     elif args.get("local_first"):
-        query = replace(query, radius_km=local_first_radius(query, args["min_results"]))
+        query = replace(query, radius_km=local_first_radius(index, query, args["min_results"]))
 
     # One hit more than the page: a next page exists only if it came back (no cursor to an empty page).
-    response = run(search_query.build_search(replace(query, page_size=query.page_size + 1)))
+    response = run(index, search_query.build_search(replace(query, page_size=query.page_size + 1)))
     found = response["hits"]["hits"]
     page = found[:query.page_size]
     more = len(found) > query.page_size

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from search.index import SupplierIndex
 from search.text import fold
 
 from .. import places
@@ -61,7 +62,7 @@ def capabilities(text: str, limit: int) -> list[dict]:
             for _, node in ranked[:limit]]
 
 
-def suppliers(text: str, limit: int) -> list[dict]:
+def suppliers(index: SupplierIndex, text: str, limit: int) -> list[dict]:
     """Suppliers whose trade or legal name starts with the text, one per distinct name.
 
     The suggester's analyzer keeps letters only, so a text without any (a postal
@@ -73,7 +74,7 @@ def suppliers(text: str, limit: int) -> list[dict]:
     body = {"size": 0, "_source": ["id", "name"],
             "suggest": {"suppliers": {"prefix": prefix, "completion": {
                 "field": "suggest", "size": limit, "skip_duplicates": True}}}}
-    options = run(body)["suggest"]["suppliers"][0]["options"]
+    options = run(index, body)["suggest"]["suppliers"][0]["options"]
     found, seen = [], set()
     for option in options:
         source = option["_source"]
@@ -88,7 +89,7 @@ def places_for(text: str, limit: int) -> list[dict]:
              "lat": p.latitude, "lon": p.longitude} for p in places.suggest(text, limit)]
 
 
-def suggest(args: dict) -> dict:
+def suggest(index: SupplierIndex, args: dict) -> dict:
     text, limit = args["q"], args["limit"]
     return {"q": text, "capabilities": capabilities(text, limit),
-            "suppliers": suppliers(text, limit), "places": places_for(text, limit)}
+            "suppliers": suppliers(index, text, limit), "places": places_for(text, limit)}

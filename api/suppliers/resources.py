@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask.views import MethodView
-from flask_smorest import abort
 
 from schemas.suppliers import (
     SupplierCreateSchema,
@@ -17,7 +16,7 @@ from schemas.suppliers import (
     SupplierWriteSchema,
 )
 
-from .. import auth, db
+from .. import auth, transaction
 from ..blueprint import Blueprint
 from ..models import Supplier
 from ..pagination import decode_cursor, encode_cursor, invalid_cursor
@@ -53,16 +52,13 @@ def version_tag(supplier: Supplier) -> dict:
 
 def editable(supplier_id: str) -> Supplier:
     """The supplier, if the caller may change it (401/403/404 otherwise)."""
-    principal = auth.require("admin", "supplier")
-    supplier = service.get_supplier(db.session(), supplier_id)
-    if not service.can_edit(principal, supplier):
-        abort(403, message="A supplier may change its own profile only.")
+    supplier = service.editable_supplier(transaction.session(), auth.current(), supplier_id)
     blp.check_etag(version_tag(supplier))
     return supplier
 
 
 def updated(supplier_id: str, body: dict, *, replace: bool) -> Supplier:
-    supplier = service.update_supplier(db.session(), editable(supplier_id), body, auth.current(),
+    supplier = service.update_supplier(transaction.session(), editable(supplier_id), body, auth.current(),
                                        replace=replace)
     blp.set_etag(version_tag(supplier))
     return supplier
@@ -85,7 +81,7 @@ class Suppliers(MethodView):
             except (ValueError, OverflowError):
                 invalid_cursor()
         page_size = query["page_size"]
-        suppliers = service.list_suppliers(db.session(), updated_since=query.get("updated_since"),
+        suppliers = service.list_suppliers(transaction.session(), updated_since=query.get("updated_since"),
                                            after=after, limit=page_size)
         last = suppliers[-1] if len(suppliers) == page_size else None
         return {"items": [present(s) for s in suppliers],
@@ -97,7 +93,7 @@ class Suppliers(MethodView):
     def post(self, body):
         """Create a supplier profile (admin), optionally linked to a supplier organisation"""
         principal = auth.require("admin")
-        supplier = service.create_supplier(db.session(), body, principal)
+        supplier = service.create_supplier(transaction.session(), body, principal)
         blp.set_etag(version_tag(supplier))
         return supplier, {"Location": f"{blp.url_prefix}/{supplier.id}"}
 
@@ -108,7 +104,7 @@ class SupplierResource(MethodView):
     @blp.response(200, SupplierSchema)
     def get(self, supplier_id):
         """Get a supplier profile (contacts only for buyers, admins and the owner)"""
-        supplier = service.get_supplier(db.session(), supplier_id)
+        supplier = service.get_supplier(transaction.session(), supplier_id)
         blp.set_etag(version_tag(supplier))
         return present(supplier)
 
@@ -131,21 +127,13 @@ class SupplierResource(MethodView):
     def delete(self, supplier_id):
         """Delete a supplier profile (admin; If-Match required); its history is kept"""
         principal = auth.require("admin")
-        supplier = service.get_supplier(db.session(), supplier_id)
+        supplier = service.get_supplier(transaction.session(), supplier_id)
         blp.check_etag(version_tag(supplier))
-        service.delete_supplier(db.session(), supplier, principal)
+        service.delete_supplier(transaction.session(), supplier, principal)
 
 
 @blp.route("/<supplier_id>/history")
 @blp.response(200, SupplierHistorySchema)
 def supplier_history(supplier_id):
     """Who changed what and when (owner or admin)"""
-    principal = auth.require()
-    session = db.session()
-    changes = service.history(session, supplier_id)
-    if not changes:
-        abort(404, message=f"No supplier {supplier_id}.")
-    supplier = session.get(Supplier, supplier_id)
-    if not (principal.is_admin or (supplier is not None and principal.belongs_to(supplier.organisation_id))):
-        abort(403, message="The history of a profile is shown to its owner and admins only.")
-    return {"items": changes}
+    return {"items": service.history(transaction.session(), auth.current(), supplier_id)}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_smorest import abort
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -16,9 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 from schemas.suppliers import SupplierSchema
 
 from .. import places
-from ..auth import Principal
 from ..db import utc_now
 from ..events.log import actor_of, record
+from ..exceptions import Conflict, Forbidden, NotFound
 from ..models import (
     Contact,
     Organisation,
@@ -29,6 +28,7 @@ from ..models import (
     SupplierCertification,
     SupplierChange,
 )
+from ..principal import Principal
 from ..reference import catalog
 
 SCALARS = ("legal_name", "trade_name", "country", "siret", "siren", "vat_number", "naf_code",
@@ -46,7 +46,16 @@ def load_options():
 def get_supplier(session: Session, supplier_id: str) -> Supplier:
     supplier = session.scalar(select(Supplier).where(Supplier.id == supplier_id).options(*load_options()))
     if supplier is None:
-        abort(404, message=f"No supplier {supplier_id}.")
+        raise NotFound(f"No supplier {supplier_id}.")
+    return supplier
+
+
+def editable_supplier(session: Session, principal: Principal, supplier_id: str) -> Supplier:
+    """The supplier, if the caller may change it: an admin, or the supplier owning it."""
+    principal.require("admin", "supplier")
+    supplier = get_supplier(session, supplier_id)
+    if not can_edit(principal, supplier):
+        raise Forbidden("A supplier may change its own profile only.")
     return supplier
 
 
@@ -81,7 +90,6 @@ def create_supplier(session: Session, data: dict, principal: Principal) -> Suppl
     session.add(supplier)
     session.flush()
     _record(session, supplier, "created", _diff({}, _snapshot(supplier)), principal)
-    session.commit()
     return supplier
 
 
@@ -96,7 +104,6 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
     session.flush()  # the versioned UPDATE: a concurrent writer's change makes this fail (412)
     changes = _diff(before, _snapshot(supplier))
     _record(session, supplier, "updated", changes, principal)
-    session.commit()
     return supplier
 
 
@@ -105,12 +112,19 @@ def delete_supplier(session: Session, supplier: Supplier, principal: Principal) 
     session.delete(supplier)
     session.flush()
     _record(session, supplier, "deleted", _diff(before, {}), principal)
-    session.commit()
 
 
-def history(session: Session, supplier_id: str) -> list[SupplierChange]:
-    return list(session.scalars(select(SupplierChange).where(SupplierChange.supplier_id == supplier_id)
-                                .order_by(SupplierChange.id)))
+def history(session: Session, principal: Principal, supplier_id: str) -> list[SupplierChange]:
+    """Who changed what and when, to admins and the owner; kept after a deletion."""
+    principal.require()
+    changes = list(session.scalars(select(SupplierChange).where(SupplierChange.supplier_id == supplier_id)
+                                   .order_by(SupplierChange.id)))
+    if not changes:
+        raise NotFound(f"No supplier {supplier_id}.")
+    supplier = session.get(Supplier, supplier_id)
+    if not (principal.is_admin or (supplier is not None and principal.belongs_to(supplier.organisation_id))):
+        raise Forbidden("The history of a profile is shown to its owner and admins only.")
+    return changes
 
 
 # --- rules ------------------------------------------------------------------
@@ -121,7 +135,7 @@ def _check_linkable(session: Session, organisation_id: str) -> None:
     if organisation is None or organisation.kind != "supplier":
         raise ValidationError("Not a supplier organisation.", "organisation_id")
     if session.scalar(select(Supplier.id).where(Supplier.organisation_id == organisation_id)):
-        abort(409, message="This organisation already has a supplier profile.")
+        raise Conflict("This organisation already has a supplier profile.")
 
 
 def _check_references(data: dict) -> None:
@@ -161,7 +175,7 @@ def _check_unique_siret(session: Session, supplier: Supplier) -> None:
     with session.no_autoflush:
         holder = session.scalar(select(Supplier.id).where(Supplier.siret == supplier.siret))
     if holder is not None and holder != supplier.id:
-        abort(409, message=f"SIRET {supplier.siret} is already registered (supplier {holder}).")
+        raise Conflict(f"SIRET {supplier.siret} is already registered (supplier {holder}).")
 
 
 def _locate(sites: list[dict]) -> list[dict]:

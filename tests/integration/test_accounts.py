@@ -105,7 +105,7 @@ def test_an_admin_issues_another_admin_key_without_naming_an_organisation(client
     assert me["role"] == "admin"
 
 
-def test_last_used_time_is_recorded_when_a_key_is_used(client, admin):
+def test_last_used_time_is_recorded_when_a_key_writes_and_reads_leave_it(client, admin):
     buyer = onboard(client, admin, "buyer")
 
     def last_used():
@@ -114,6 +114,8 @@ def test_last_used_time_is_recorded_when_a_key_is_used(client, admin):
 
     assert last_used() is None
     assert client.get("/api/v1/me", headers=buyer.headers).status_code == 200
+    assert last_used() is None  # a read never writes
+    assert client.delete(f"/api/v1/api-keys/{buyer.key_id}", headers=buyer.headers).status_code == 204
     assert last_used() is not None
 
 

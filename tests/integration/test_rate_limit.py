@@ -1,7 +1,7 @@
 """Anonymous traffic is rate limited; key holders and probes are not."""
 
-from api import create_app, db
-from api.auth import issue_key
+from api import create_app, transaction
+from api.accounts.service import issue_key
 
 
 def limited_app(database_url, elasticsearch_url, per_minute=3, **settings):
@@ -28,8 +28,8 @@ def test_limits_are_per_client_address(app, database_url, elasticsearch_url):
 def test_key_holders_and_health_probes_are_not_limited(app, database_url, elasticsearch_url):
     limited = limited_app(database_url, elasticsearch_url, per_minute=1)
     with limited.app_context():
-        _, key = issue_key(db.session(), role="admin", name="ops", organisation=None)
-        db.session().commit()
+        _, key = issue_key(transaction.session(), role="admin", name="ops", organisation=None)
+        transaction.session().commit()
     client = limited.test_client()
     headers = {"Authorization": f"Bearer {key}"}
     assert {client.get("/api/v1/sectors", headers=headers).status_code for _ in range(5)} == {200}

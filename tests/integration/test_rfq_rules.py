@@ -14,6 +14,7 @@ import pytest
 from factories import error_fields, problem
 from rfq_support import (
     OMIT,
+    RFQS,
     Cast,
     act,
     about,
@@ -28,6 +29,7 @@ from rfq_support import (
     quote_body,
     read_feed,
     read_rfq,
+    record_deadlines,
     rfq_body,
     rfq_path,
     rfq_rows,
@@ -167,7 +169,8 @@ def pass_deadline(app, monkeypatch, rfq_id: str, how: str) -> None:
         move_deadline(app, rfq_id, now() - timedelta(seconds=1))
     else:  # the clock of the RFQ rules jumps three weeks ahead
         later = now() + timedelta(days=21)
-        monkeypatch.setattr("api.rfqs.service.utc_now", lambda: later)
+        for module in ("api.rfqs.service", "api.models.rfqs"):
+            monkeypatch.setattr(f"{module}.utc_now", lambda: later)
 
 
 def read_quote(client, cast: Cast, staged) -> tuple[dict, str]:
@@ -202,8 +205,9 @@ def test_late_quotes_are_refused(app, client, cast, monkeypatch, call, how):
 
     assert "deadline" in problem(response, 409)["detail"]
     after = rfq_rows(app)
-    assert after["quotes"] == before["quotes"], "a late call changed a quote"
-    assert after["rfqs"][staged.id][0] == "closed"  # closed by the read that came with the call
+    assert after == before, "a late call changed something"
+    # Nothing recorded the closing yet (the worker will): a refused call writes nothing.
+    assert after["rfqs"][staged.id][0] == "published"
 
 
 FIRST_READS = {
@@ -215,22 +219,46 @@ FIRST_READS = {
 
 @pytest.mark.parametrize("how", ["row moved", "clock moved"])
 @pytest.mark.parametrize("first_read", FIRST_READS)
-def test_an_rfq_past_its_deadline_is_closed_by_the_system(app, client, cast, monkeypatch, first_read, how):
+def test_an_rfq_past_its_deadline_reads_as_closed_with_no_write(app, client, cast, monkeypatch, first_read,
+                                                                 how):
     staged = stage(client, cast, "published")
     pass_deadline(app, monkeypatch, staged.id, how)
+    before = rfq_rows(app)
 
     ok(client.get(FIRST_READS[first_read](staged), headers=cast.invited.headers))
 
-    assert rfq_rows(app)["rfqs"][staged.id][0] == "closed"
+    assert rfq_rows(app) == before  # a read never writes
     rfq, _ = read_rfq(client, cast.buyer, staged.id)
     assert (rfq["state"], sorted(rfq["allowed_actions"])) == ("closed", ["award", "cancel"])
-    assert rfq["closed_at"] is not None
+    assert rfq["closed_at"] == rfq["response_deadline"]
+    listed = ok(client.get(RFQS, headers=cast.buyer.headers, query_string={"state": "closed"}))
+    assert [item["id"] for item in listed["items"]] == [staged.id]
+    assert ok(client.get(RFQS, headers=cast.buyer.headers, query_string={"state": "published"}))["items"] == []
+
+
+@pytest.mark.parametrize("how", ["row moved", "clock moved"])
+@pytest.mark.parametrize("recorded_by", ["the worker", "the award"])
+def test_a_passed_deadline_is_recorded_once_by_the_system(app, client, cast, monkeypatch, how, recorded_by):
+    staged = stage(client, cast, "published")
+    pass_deadline(app, monkeypatch, staged.id, how)
+    shown, _ = read_rfq(client, cast.buyer, staged.id)
+
+    if recorded_by == "the worker":
+        assert record_deadlines(app) == 1
+        assert record_deadlines(app) == 0  # recorded once
+        assert rfq_rows(app)["rfqs"][staged.id][0] == "closed"
+        recorded, _ = read_rfq(client, cast.buyer, staged.id)
+        assert {k: v for k, v in recorded.items() if k not in ("version", "updated_at")} == \
+               {k: v for k, v in shown.items() if k not in ("version", "updated_at")}
+    # The buyer can award what came in on time (recording the closing first if nobody did).
+    transition(client, cast.buyer, staged.id, "award", quote_id=staged.quotes["invited"]["id"])
+
     for actor in (cast.buyer, cast.invited, cast.competitor):
-        closings = [e for e in about(read_feed(client, actor), staged.id) if e["type"] == "rfq.closed"]
+        events = [e for e in about(read_feed(client, actor), staged.id) if e["entity_id"] == staged.id]
+        assert [e["type"] for e in events][-2:] == ["rfq.closed", "rfq.awarded"]
+        closings = [e for e in events if e["type"] == "rfq.closed"]
         assert [(e["actor_role"], e["actor_organisation_id"]) for e in closings] == [("system", None)]
     assert not [e for e in about(read_feed(client, cast.outsider), staged.id)]
-    # ... and the buyer can award what came in on time.
-    transition(client, cast.buyer, staged.id, "award", quote_id=staged.quotes["invited"]["id"])
 
 
 # --- one live quote per supplier ---------------------------------------------------------------

@@ -14,8 +14,9 @@ import time
 import pytest
 from factories import new_siret
 
-from api import create_app, db
-from api.auth import ANONYMOUS, issue_key
+from api import create_app, transaction
+from api.accounts.service import issue_key
+from api.principal import ANONYMOUS
 from api.search import rebuild as rebuild_module
 from api.search import sync
 from api.search import profiles
@@ -33,8 +34,8 @@ def profile(i: int) -> dict:
 @pytest.fixture()
 def admin_headers(app):
     with app.app_context():
-        _, key = issue_key(db.session(), role="admin", name="tests", organisation=None)
-        db.session().commit()
+        _, key = issue_key(transaction.session(), role="admin", name="tests", organisation=None)
+        transaction.session().commit()
     return {"Authorization": f"Bearer {key}"}
 
 
@@ -46,7 +47,7 @@ def index(supplier_index):
 def create_many(app, count: int) -> list[str]:
     """Suppliers written through the service (as the API does), then synced."""
     with app.app_context():
-        session = db.session()
+        session = transaction.session()
         ids = [create_supplier(session, profile(i), ANONYMOUS).id for i in range(count)]
         sync.drain(session, sync.supplier_index(app))
     return ids
@@ -56,7 +57,7 @@ def index_matches_database(app, index) -> None:
     """Document by document: what Elasticsearch holds is what the database says."""
     index.refresh()
     with app.app_context():
-        expected = {u.document["id"]: u.document for u in profiles.upserts(db.session())}
+        expected = {u.document["id"]: u.document for u in profiles.upserts(transaction.session())}
     indexed = {hit["_id"]: hit["_source"] for hit in index.client.search(
         index=index.alias, query={"match_all": {}}, size=10_000)["hits"]["hits"]}
     assert indexed.keys() == expected.keys()
@@ -173,7 +174,7 @@ def test_failed_rebuild_leaves_the_live_index_untouched(app, index, monkeypatch)
 
     monkeypatch.setattr(rebuild_module, "upserts", broken_stream)
     with app.app_context(), pytest.raises(RuntimeError):
-        rebuild(db.session(), index)
+        rebuild(transaction.session(), index)
     assert index.live_indexes() == live
     assert index.client.indices.get_alias(name=index.alias).keys() == set(live)
     assert index.write_targets() == live  # the half-built index is gone, incoming alias with it
