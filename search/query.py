@@ -22,6 +22,7 @@ SOURCE_FIELDS = ["id", "name", "legal_name", "trade_name", "description", "capab
                  "capabilities_declared", "certifications", "sectors", "digital", "countries",
                  "departments", "employees", "size", "sites", "updated_at"]
 BUCKETS = 1000  # more than any facet has values: counts stay exact
+TIEBREAK = {"id": "asc"}  # last in every sort, so that search_after pages are stable
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,14 @@ def valid_certification(valid_on: date, types: tuple[str, ...] | None = None) ->
     return {"bool": {"filter": clauses}}
 
 
+def certified(valid_on: date, types: tuple[str, ...], inner_hits: dict | None = None) -> dict:
+    """Suppliers holding a certificate of one of the types valid on the date."""
+    nested = {"path": "certifications", "query": valid_certification(valid_on, types)}
+    if inner_hits:
+        nested["inner_hits"] = inner_hits
+    return {"nested": nested}
+
+
 def _any_or_all(values: tuple[str, ...], mode: str, clause) -> list[dict]:
     if not values:
         return []
@@ -81,12 +90,10 @@ def facet_filters(query: SupplierQuery) -> dict[str, list[dict]]:
     def terms(name):
         return lambda values: {"terms": {name: list(values)}}
 
-    def certified(types):
-        return {"nested": {"path": "certifications", "query": valid_certification(query.valid_on, types)}}
-
     return {
         "capability": _any_or_all(query.capabilities, query.capability_mode, terms("capabilities")),
-        "certification": _any_or_all(query.certifications, query.certification_mode, certified),
+        "certification": _any_or_all(query.certifications, query.certification_mode,
+                                     lambda types: certified(query.valid_on, types)),
         "sector": _any_or_all(query.sectors, "any", terms("sectors")),
         "department": _any_or_all(query.departments, "any", terms("departments")),
         "size": _any_or_all(query.sizes, "any", terms("size")),
@@ -108,15 +115,19 @@ def base_query(query: SupplierQuery) -> dict:
     return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
 
 
+def nearest_first(point: GeoPoint) -> dict:
+    """Sort by the distance in km to the supplier's nearest site (suppliers without sites last)."""
+    return {"_geo_distance": {"locations": point.as_dict(), "order": "asc", "unit": "km",
+                              "mode": "min", "distance_type": "arc"}}
+
+
 def sort_clause(query: SupplierQuery) -> list[dict]:
-    tiebreak = {"id": "asc"}
     if query.sort == "distance" and query.point:
-        return [{"_geo_distance": {"locations": query.point.as_dict(), "order": "asc", "unit": "km",
-                                   "mode": "min", "distance_type": "arc"}}, tiebreak]
+        return [nearest_first(query.point), TIEBREAK]
     return {
-        "name": [{"name_sort": "asc"}, tiebreak],
-        "updated": [{"updated_at": "desc"}, tiebreak],
-    }.get(query.sort, [{"_score": "desc"}, tiebreak])
+        "name": [{"name_sort": "asc"}, TIEBREAK],
+        "updated": [{"updated_at": "desc"}, TIEBREAK],
+    }.get(query.sort, [{"_score": "desc"}, TIEBREAK])
 
 
 def distance_bands(point: GeoPoint) -> dict:
