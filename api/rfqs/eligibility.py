@@ -1,28 +1,34 @@
-"""Whether a supplier qualifies for an RFQ, from its stored profile (no search index).
+"""What an RFQ asks, and whether a supplier qualifies, from its stored profile (no search index).
 
-Every required capability (a declared descendant counts), every required
-certification valid on the needed-by date, and a site within the maximum
-distance of the delivery place. This decides who may see and quote on a
-public RFQ; Elasticsearch only ranks.
+This decides who may see and quote on a public RFQ (search.requirements holds
+the rule); Elasticsearch only ranks (api/rfqs/matching.py).
 """
 
 from __future__ import annotations
 
-from search.geo import nearest_km
+from search.query import GeoPoint
+from search.requirements import Requirements, qualifies as meets
 
 from ..models import Rfq, Supplier
 from ..reference import catalog
 
 
+def requirements_of(rfq: Rfq) -> Requirements:
+    return Requirements(valid_on=rfq.needed_by, point=GeoPoint(rfq.delivery_latitude, rfq.delivery_longitude),
+                        capabilities=tuple(rfq.required_capabilities),
+                        certifications=tuple(rfq.required_certifications),
+                        max_distance_km=rfq.max_distance_km)
+
+
+def profile_of(supplier: Supplier) -> dict:
+    """The plain profile the rule reads (the shape search.documents.build_document takes)."""
+    return {
+        "capabilities": [{"code": c.code} for c in supplier.capabilities],
+        "certifications": [{"type": c.type, "valid_from": c.valid_from.isoformat(),
+                            "valid_until": c.valid_until.isoformat()} for c in supplier.certifications],
+        "sites": [{"latitude": s.latitude, "longitude": s.longitude} for s in supplier.sites],
+    }
+
+
 def qualifies(rfq: Rfq, supplier: Supplier) -> bool:
-    declared_lineage = {code for c in supplier.capabilities for code in catalog.lineage(c.code)}
-    if not set(rfq.required_capabilities) <= declared_lineage:
-        return False
-    valid_types = {c.type for c in supplier.certifications if c.valid_from <= rfq.needed_by <= c.valid_until}
-    if not set(rfq.required_certifications) <= valid_types:
-        return False
-    if rfq.max_distance_km is None:
-        return bool(supplier.sites)
-    sites = [{"latitude": s.latitude, "longitude": s.longitude} for s in supplier.sites]
-    distance = nearest_km(rfq.delivery_latitude, rfq.delivery_longitude, sites)
-    return distance is not None and distance <= rfq.max_distance_km
+    return meets(requirements_of(rfq), profile_of(supplier), catalog)

@@ -19,6 +19,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from api.rfqs import matching
+
 from factories import create_supplier, issue_admin_key, onboard, problem
 from rfq_support import (
     CLEON,
@@ -224,6 +226,20 @@ def test_near_misses_say_what_they_lack(client, cluster):
     assert page["total"] == len(FULL_MATCHES) + len(NEAR_MISSES)
     for match in page["items"]:
         assert_explained(match, cluster.key_of(match["supplier_id"]))
+
+
+@pytest.mark.parametrize("limit", [1, 3, len(FULL_MATCHES)])
+def test_near_misses_never_crowd_out_full_matches(client, cluster, monkeypatch, limit):
+    """However few candidates are kept, asking for near misses keeps every full match too."""
+    monkeypatch.setattr(matching, "MAX_CANDIDATES", limit)
+    rfq = published_rfq(client, cluster)
+
+    full = matches(client, cluster, rfq["id"])["items"]
+    with_partial = matches(client, cluster, rfq["id"], include_partial="true")["items"]
+
+    nearest = sorted(FULL_MATCHES, key=lambda key: SUPPLIERS[key].distance_km)[:limit]
+    assert sorted(cluster.key_of(m["supplier_id"]) for m in full) == sorted(nearest)
+    assert [m for m in with_partial if m["full_match"]] == full
 
 
 def test_matches_page_with_a_cursor(client, cluster):
