@@ -7,9 +7,9 @@ from datetime import timedelta
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..auth import Principal
 from ..db import utc_now
 from ..models import Event, EventRecipient
+from ..principal import Principal
 
 # Ids are given when a transaction writes its event, not when it commits, so a
 # slow transaction can commit an id lower than one already visible. Holding back
@@ -17,8 +17,13 @@ from ..models import Event, EventRecipient
 SETTLE = timedelta(seconds=1)
 
 
-def events_after(session: Session, principal: Principal, after_id: int, limit: int) -> list[Event]:
-    query = (select(Event).where(Event.id > after_id, Event.occurred_at <= utc_now() - SETTLE)
+def events_after(session: Session, principal: Principal, after_id: int, limit: int, *,
+                 settle: timedelta | None = None) -> list[Event]:
+    """The events after `after_id` that the principal may see, oldest first (none of the
+    last `settle`, SETTLE by default)."""
+    principal.require()
+    settle = SETTLE if settle is None else settle
+    query = (select(Event).where(Event.id > after_id, Event.occurred_at <= utc_now() - settle)
              .order_by(Event.id).limit(limit).options(selectinload(Event.recipients)))
     if not principal.is_admin:
         addressed = exists().where(EventRecipient.event_id == Event.id,

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from ..auth import Principal
 from ..models import Event, EventRecipient
+from ..principal import Principal
 
 
 def actor_of(principal: Principal | None) -> dict:
