@@ -9,7 +9,7 @@ database `proxisource_bench` is created and dropped) and Elasticsearch (the
 local node: `python -m search.node start`); indexes are prefixed `bench`.
 
 For each size, the data set is extended to that many suppliers with the
-generator (bench.generate), then:
+generator (api.generator), then:
 
 - rebuild: `flask --app api search rebuild` in a subprocess (suppliers per
   second, peak RSS from /proc, RSS sampled along the way), against a raw
@@ -57,11 +57,12 @@ import requests
 from elasticsearch import helpers
 from sqlalchemy import create_engine, make_url, text
 
+from api import generator
 from search import indexer, node
 from search.client import make_client
 from search.index import SupplierIndex
 
-from . import generate, queries
+from . import queries
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
@@ -221,7 +222,7 @@ def extend_data(database_url: str, size: int, seed: int) -> dict:
 
     if count > 0:
         log(f"generating suppliers {existing:,}…{size - 1:,}")
-        generate.write(engine, count, seed=seed, start=existing, progress=progress)
+        generator.write(engine, count, seed=seed, start=existing, progress=progress)
     seconds = time.monotonic() - started
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -659,7 +660,7 @@ def render(results: dict, notes: str = "") -> str:
         "",
         "## Method",
         "",
-        "- **Data**: `bench/generate.py`, seed 42: suppliers at real French places (GeoNames),",
+        "- **Data**: `api/generator/`, seed 42: suppliers at real French places (GeoNames),",
         "  denser around industrial areas and densest around Rouen–Elbeuf–Cléon; capabilities,",
         "  sectors and certifications correlated; ~15 % with several sites. Written with bulk",
         "  inserts into the real tables, extended from one size to the next.",
@@ -689,7 +690,7 @@ def render(results: dict, notes: str = "") -> str:
         'make bench                                  # SIZES="10000 100000" by default',
         'make bench SIZES="10000 100000 1000000"     # a million on request (about an hour here)',
         "python -m bench.run --sizes 10000 --load-users 16 --load-seconds 30 --rounds 20",
-        "python -m bench.generate --suppliers 10000 --seed 42 --database-url postgresql+psycopg://… --rebuild",
+        "python -m api.generator --suppliers 10000 --seed 42 --database-url postgresql+psycopg://… --rebuild",
         "```",
         "",
         "Options of `bench.run`: `--database-url` (a PostgreSQL server URL; the benchmark creates and",
@@ -732,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["10000", "100000"],
                         help="numbers of suppliers (also one quoted, space-separated string)")
-    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL),
                         help="a PostgreSQL server URL; the benchmark database is created on it")
     parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"))

@@ -1,4 +1,4 @@
-"""The benchmark and demo data generator (bench/generate.py): realistic, valid, deterministic.
+"""The demo and benchmark data generator (api.generator): realistic, valid, deterministic.
 
 No servers: suppliers are generated in memory (and written once to a SQLite file).
 """
@@ -15,9 +15,8 @@ from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 
 from api import places
+from api.generator import Generator, geography, write
 from api.reference import catalog
-from bench import geography
-from bench.generate import Generator, write
 from search.geo import haversine_km
 from schemas.suppliers import SupplierWriteSchema
 
