@@ -2,7 +2,8 @@
 
 On an empty database it loads ~300 suppliers around Rouen–Elbeuf–Cléon and
 the Seine valley (the data generator, api.generator, with its default seed:
-the same data every time), a handful of fictional prime
+the same data every time; each with the history entry, event and
+search-outbox row of its creation), a handful of fictional prime
 contractors as buyer organisations, one supplier organisation owning its
 profile, prints an API key for each of them and an admin key, then builds the
 search index with the real rebuild. On a database that already has suppliers

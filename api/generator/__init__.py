@@ -8,9 +8,11 @@ and the benchmarks' (bench/run.py).
 - vocabulary.py: the words of company names, addresses and descriptions;
 - identifiers.py: valid SIRET, SIREN and VAT numbers, domains, phone numbers;
 - suppliers.py: supplier number *i*, drawn from its own random generator seeded with (seed, i);
-- writing.py: batches of suppliers into the real tables (SQLAlchemy Core bulk inserts).
+- writing.py: batches of suppliers into the real tables, each with the history entry, event and
+  search-outbox row its creation through the API would have written.
 
-The search index is built by the real rebuild (`--rebuild`, or `flask --app api search rebuild`).
+The search index is built by the real rebuild (`--rebuild`, or `flask --app api search rebuild`);
+the outbox rows also let a drainer index the suppliers when no rebuild follows.
 """
 
 from .suppliers import DEFAULT_SEED, Generator
