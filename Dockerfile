@@ -5,7 +5,6 @@ COPY pyproject.toml README.md alembic.ini ./
 COPY api ./api
 COPY search ./search
 COPY schemas ./schemas
-COPY bench ./bench
 COPY migrations ./migrations
 RUN pip install --no-cache-dir . && useradd --system --no-create-home proxisource
 USER proxisource

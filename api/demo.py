@@ -1,8 +1,9 @@
 """A demo that tells the story: `flask --app api demo load` (run by `make run`).
 
 On an empty database it loads ~300 suppliers around Rouen–Elbeuf–Cléon and
-the Seine valley (the benchmark generator, bench/generate.py, with its
-default seed: the same data every time), a handful of fictional prime
+the Seine valley (the data generator, api.generator, with its default seed:
+the same data every time; each with the history entry, event and
+search-outbox row of its creation), a handful of fictional prime
 contractors as buyer organisations, one supplier organisation owning its
 profile, prints an API key for each of them and an admin key, then builds the
 search index with the real rebuild. On a database that already has suppliers
@@ -21,9 +22,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bench import generate
-
-from . import transaction
+from . import generator, transaction
 from .accounts.service import create_api_key, create_organisation
 from .db import unit_of_work
 from .models import Organisation, Rfq, Supplier
@@ -101,7 +100,7 @@ def demo_load(suppliers: int) -> None:
         click.echo(f"demo: the database already has {existing:,} suppliers; nothing loaded.", err=True)
         return
     click.echo(f"demo: loading {suppliers:,} suppliers around Rouen…", err=True)
-    generate.write(transaction.engine(), suppliers, seed=DEMO_SEED, region=DEMO_REGION)
+    generator.write(transaction.engine(), suppliers, seed=DEMO_SEED, region=DEMO_REGION)
     with unit_of_work(current_app.extensions["db_sessionmaker"]) as story:
         buyers = load_story(story)
         supplier, supplier_organisation = _link_a_supplier(story)

@@ -9,7 +9,7 @@ database `proxisource_bench` is created and dropped) and Elasticsearch (the
 local node: `python -m search.node start`); indexes are prefixed `bench`.
 
 For each size, the data set is extended to that many suppliers with the
-generator (bench.generate), then:
+generator (api.generator), then:
 
 - rebuild: `flask --app api search rebuild` in a subprocess (suppliers per
   second, peak RSS from /proc, RSS sampled along the way), against a raw
@@ -57,11 +57,12 @@ import requests
 from elasticsearch import helpers
 from sqlalchemy import create_engine, make_url, text
 
+from api import generator
 from search import indexer, node
 from search.client import make_client
 from search.index import SupplierIndex
 
-from . import generate, queries
+from . import queries
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
@@ -221,7 +222,7 @@ def extend_data(database_url: str, size: int, seed: int) -> dict:
 
     if count > 0:
         log(f"generating suppliers {existing:,}…{size - 1:,}")
-        generate.write(engine, count, seed=seed, start=existing, progress=progress)
+        generator.write(engine, count, seed=seed, start=existing, progress=progress)
     seconds = time.monotonic() - started
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -234,6 +235,18 @@ def extend_data(database_url: str, size: int, seed: int) -> dict:
 
 
 # --- 2. rebuild ------------------------------------------------------------------------------
+
+
+def settle_outbox(database_url: str) -> int:
+    """Empty the search outbox the generator filled, once a rebuild has indexed every supplier.
+
+    Its rows are then satisfied, and the API's drainer threads would otherwise re-index the whole
+    data set while latency and load are measured."""
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        settled = connection.execute(text("DELETE FROM search_outbox")).rowcount
+    engine.dispose()
+    return settled
 
 
 def _memory_kb(pid: int) -> tuple[int, int] | None:
@@ -659,10 +672,12 @@ def render(results: dict, notes: str = "") -> str:
         "",
         "## Method",
         "",
-        "- **Data**: `bench/generate.py`, seed 42: suppliers at real French places (GeoNames),",
+        "- **Data**: `api/generator/`, seed 42: suppliers at real French places (GeoNames),",
         "  denser around industrial areas and densest around Rouen–Elbeuf–Cléon; capabilities,",
         "  sectors and certifications correlated; ~15 % with several sites. Written with bulk",
-        "  inserts into the real tables, extended from one size to the next.",
+        "  inserts into the real tables, each supplier with the history entry, event and search-outbox",
+        "  row of its creation, extended from one size to the next; the outbox is emptied once the",
+        "  rebuild has indexed everything, so no drainer re-indexes the data set during the measures.",
         "- **Search latency**: the API under gunicorn "
         f"({GUNICORN_WORKERS} sync workers, as the Dockerfile runs it) on 127.0.0.1, anonymous requests",
         f"  over HTTP with `requests` (keep-alive); {len(queries.MIX)} faceted geo queries (`bench/queries.py`),",
@@ -689,7 +704,7 @@ def render(results: dict, notes: str = "") -> str:
         'make bench                                  # SIZES="10000 100000" by default',
         'make bench SIZES="10000 100000 1000000"     # a million on request (about an hour here)',
         "python -m bench.run --sizes 10000 --load-users 16 --load-seconds 30 --rounds 20",
-        "python -m bench.generate --suppliers 10000 --seed 42 --database-url postgresql+psycopg://… --rebuild",
+        "python -m api.generator --suppliers 10000 --seed 42 --database-url postgresql+psycopg://… --rebuild",
         "```",
         "",
         "Options of `bench.run`: `--database-url` (a PostgreSQL server URL; the benchmark creates and",
@@ -712,7 +727,7 @@ def run_size(size: int, args, database_url: str, workdir: Path) -> dict:
     result["generation"] = extend_data(database_url, size, args.seed)
     log(f"{size:,}: generation {result['generation']}")
     result["rebuild"] = measure_rebuild(database_url, args.elasticsearch_url, size, workdir / "rebuild.log")
-    log(f"{size:,}: rebuild {result['rebuild']}")
+    log(f"{size:,}: rebuild {result['rebuild']}; {settle_outbox(database_url):,} outbox rows settled")
     result["raw"] = measure_documents_and_raw_bulk(database_url, args.elasticsearch_url, size)
     result["rebuild_ratio"] = round(result["rebuild"]["per_second"] / result["raw"]["raw_bulk"]["per_second"], 2)
     log(f"{size:,}: raw {result['raw']} → rebuild/raw {result['rebuild_ratio']}")
@@ -732,7 +747,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="+", default=["10000", "100000"],
                         help="numbers of suppliers (also one quoted, space-separated string)")
-    parser.add_argument("--seed", type=int, default=generate.DEFAULT_SEED)
+    parser.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL),
                         help="a PostgreSQL server URL; the benchmark database is created on it")
     parser.add_argument("--elasticsearch-url", default=os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"))

@@ -154,6 +154,25 @@ def supplier_body(**overrides) -> dict:
     return body
 
 
+def request_body_of(generated: dict) -> dict:
+    """A supplier of api.generator as a client would send it to POST /api/v1/suppliers."""
+    row = generated["supplier"]
+    body = {k: v for k, v in row.items()
+            if k not in ("id", "organisation_id", "version", "created_at", "updated_at")}
+
+    def children(name, drop=()):
+        return [{k: v for k, v in item.items() if k not in ("supplier_id", "position", *drop)}
+                for item in generated[name]]
+
+    body["sites"] = children("sites", drop=("department",))
+    body["capabilities"] = children("capabilities")
+    body["certifications"] = [{**c, "valid_from": c["valid_from"].isoformat(),
+                               "valid_until": c["valid_until"].isoformat()}
+                              for c in children("certifications")]
+    body["contacts"] = children("contacts")
+    return body
+
+
 REMOVE = object()  # as a value for `edited`: drop the field
 
 

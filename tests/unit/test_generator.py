@@ -1,4 +1,4 @@
-"""The benchmark and demo data generator (bench/generate.py): realistic, valid, deterministic.
+"""The demo and benchmark data generator (api.generator): realistic, valid, deterministic.
 
 No servers: suppliers are generated in memory (and written once to a SQLite file).
 """
@@ -10,16 +10,21 @@ from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from factories import request_body_of
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 from stdnum.eu import vat
 from stdnum.fr import siren as siren_number
 from stdnum.fr import siret as siret_number
 
-from api import places
+from api import migrate, places
+from api.generator import Generator, geography, write
+from api.models import Event, SearchOutbox, Supplier, SupplierChange
 from api.reference import catalog
-from bench import geography
-from bench.generate import Generator, write
+from api.search.profiles import upserts
+from api.suppliers.service import load_options
+from schemas.suppliers import SupplierSchema, SupplierWriteSchema
 from search.geo import haversine_km
-from schemas.suppliers import SupplierWriteSchema
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
@@ -58,29 +63,10 @@ def test_another_seed_gives_other_suppliers(sample):
 # --- validity: nothing the API would reject ------------------------------------------------------
 
 
-def as_request_body(generated: dict) -> dict:
-    """A generated supplier as a client would send it to POST /api/v1/suppliers."""
-    row = generated["supplier"]
-    body = {k: v for k, v in row.items()
-            if k not in ("id", "organisation_id", "version", "created_at", "updated_at")}
-
-    def children(name, drop=()):
-        return [{k: v for k, v in item.items() if k not in ("supplier_id", "position", *drop)}
-                for item in generated[name]]
-
-    body["sites"] = children("sites", drop=("department",))
-    body["capabilities"] = children("capabilities")
-    body["certifications"] = [{**c, "valid_from": c["valid_from"].isoformat(),
-                               "valid_until": c["valid_until"].isoformat()}
-                              for c in children("certifications")]
-    body["contacts"] = children("contacts")
-    return body
-
-
 def test_suppliers_pass_the_api_write_schema(sample):
     schema = SupplierWriteSchema()
     for generated in sample[:300]:
-        body = as_request_body(copy.deepcopy(generated))
+        body = request_body_of(copy.deepcopy(generated))
         assert schema.validate(body) == {}, generated["supplier"]["legal_name"]
 
 
@@ -210,21 +196,23 @@ def test_the_demo_region_stays_around_rouen():
 # --- writing -----------------------------------------------------------------------------------------------
 
 
-def test_write_inserts_rows_the_api_reads_back(tmp_path):
-    from sqlalchemy import create_engine, func, select
-    from sqlalchemy.orm import Session
+UNTRACKED = {"version", "created_at", "updated_at"}
 
-    from api import migrate
-    from api.models import Supplier
-    from api.search.profiles import upserts
-    from api.suppliers.service import load_options
 
-    url = f"sqlite:///{tmp_path / 'generated.db'}"
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """A migrated SQLite database holding the first 30 suppliers, written in batches of 8."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('generated') / 'generated.db'}"
     migrate.upgrade(url)
     engine = create_engine(url)
     assert write(engine, 30, seed=42, batch_size=8, now=NOW) == 30
+    yield engine
+    engine.dispose()
+
+
+def test_write_inserts_rows_the_api_reads_back(written):
     expected = Generator(42, now=NOW).supplier(29)
-    with Session(engine) as session:
+    with Session(written) as session:
         assert session.scalar(select(func.count(Supplier.id))) == 30
         supplier = session.scalars(select(Supplier).where(Supplier.id == expected["supplier"]["id"])
                                    .options(*load_options())).one()
@@ -234,5 +222,31 @@ def test_write_inserts_rows_the_api_reads_back(tmp_path):
     assert document["locations"][0] == {"lat": expected["sites"][0]["latitude"],
                                         "lon": expected["sites"][0]["longitude"]}
     assert isinstance(document["certifications"], list)
-    engine.dispose()
     assert date.fromisoformat(document["updated_at"][:10]) <= TODAY
+
+
+def test_write_records_each_creation_by_the_system(written):
+    """The history entry, event and outbox row of a creation, against the profile as read back."""
+    with Session(written) as session:
+        suppliers = session.scalars(select(Supplier).options(*load_options())).all()
+        history = session.scalars(select(SupplierChange)).all()
+        events = session.scalars(select(Event)).all()
+        outbox = session.scalars(select(SearchOutbox)).all()
+        assert len(history) == len(events) == len(outbox) == len(suppliers) == 30
+        entry_of = {entry.supplier_id: entry for entry in history}
+        event_of = {event.entity_id: event for event in events}
+        assert sorted((row.entity_type, row.entity_id, row.version) for row in outbox) == \
+            sorted(("supplier", supplier.id, 1) for supplier in suppliers)
+        for supplier in suppliers:
+            shown = SupplierSchema().dump(supplier)
+            changes = {field: {"from": None, "to": value} for field, value in shown.items()
+                       if field not in UNTRACKED and value is not None}
+            entry, event = entry_of[supplier.id], event_of[supplier.id]
+            assert (entry.action, entry.version, entry.changes) == ("created", 1, changes)
+            assert entry.changed_at == event.occurred_at == supplier.created_at
+            assert (event.type, event.entity_type, event.public) == ("supplier.created", "supplier", True)
+            assert event.data == {"supplier_id": supplier.id, "version": 1, "changed_fields": sorted(changes)}
+            assert not event.recipients
+            for record in (entry, event):
+                assert (record.actor_role, record.actor_key_id, record.actor_organisation_id) == \
+                    ("system", None, None)

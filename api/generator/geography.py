@@ -18,7 +18,7 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from api import places
+from .. import places
 from search.geo import haversine_km
 
 
