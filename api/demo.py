@@ -28,6 +28,7 @@ from .db import unit_of_work
 from .models import Organisation, Rfq, Supplier
 from .principal import Principal
 from .rfqs.service import create_rfq, perform
+from .suppliers.service import link_organisation
 from .search import sync
 from .search.rebuild import rebuild
 
@@ -86,8 +87,7 @@ def _link_a_supplier(session: Session) -> tuple[Supplier, Organisation]:
     """Give one demo supplier an organisation, so a supplier key can edit its own profile."""
     supplier = session.scalars(select(Supplier).order_by(Supplier.legal_name).limit(1)).one()
     organisation = create_organisation(session, supplier.legal_name, "supplier")
-    supplier.organisation_id = organisation.id
-    return supplier, organisation
+    return link_organisation(session, supplier, organisation.id, principal=None), organisation
 
 
 @demo_cli.command("load")

@@ -420,17 +420,17 @@ def describe(params: dict) -> str:
 
 def api_key(database_url: str, es_url: str, role: str) -> str:
     """An admin key, or a buyer key of a new buyer organisation."""
-    from api import create_app, db
-    from api.accounts.service import create_api_key, create_organisation
+    from sqlalchemy.orm import sessionmaker
 
-    app = create_app({"DATABASE_URL": database_url, "ELASTICSEARCH_URL": es_url, "INDEX_PREFIX": PREFIX,
-                      "SEARCH_SYNC_THREAD": False})
-    with app.app_context():
-        session = db.session()
+    from api.accounts.service import create_api_key, create_organisation
+    from api.db import make_engine, unit_of_work
+
+    engine = make_engine(database_url)
+    with unit_of_work(sessionmaker(engine)) as session:
         organisation = create_organisation(session, "Benchmark buyer", "buyer") if role == "buyer" else None
         _, plain_key = create_api_key(session, name="benchmarks", role=role,
                                       organisation_id=organisation.id if organisation else None)
-    app.extensions["db_engine"].dispose()
+    engine.dispose()
     return plain_key
 
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from schemas.suppliers import SupplierSchema
 
-from ..auth import Principal
+from ..principal import Principal
 from ..events.log import actor_of
 
 # Bookkeeping the history does not track: every change moves them.

@@ -12,14 +12,12 @@ from marshmallow import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from schemas.suppliers import SupplierSchema
-
 from .. import places
 from ..db import utc_now
-from ..events.log import actor_of, record
 from ..exceptions import Conflict, Forbidden, NotFound
 from ..models import (
     Contact,
+    Event,
     Organisation,
     SearchOutbox,
     Site,
@@ -30,12 +28,12 @@ from ..models import (
 )
 from ..principal import Principal
 from ..reference import catalog
+from .records import change_records, snapshot
 
 SCALARS = ("legal_name", "trade_name", "country", "siret", "siren", "vat_number", "naf_code",
            "website", "description", "employees", "founded_year", "sectors", "digital")
 CHILDREN = {"sites": Site, "capabilities": SupplierCapability,
             "certifications": SupplierCertification, "contacts": Contact}
-UNTRACKED = {"version", "updated_at", "created_at"}
 
 
 def load_options():
@@ -89,7 +87,7 @@ def create_supplier(session: Session, data: dict, principal: Principal) -> Suppl
     _apply(session, supplier, {**dict.fromkeys(SCALARS), **data})
     session.add(supplier)
     session.flush()
-    _record(session, supplier, "created", _diff({}, _snapshot(supplier)), principal)
+    _record(session, supplier, "created", {}, principal)
     return supplier
 
 
@@ -98,20 +96,30 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
     """PUT (`replace`) sets the whole profile; PATCH changes only the fields sent."""
     if replace:
         data = {**dict.fromkeys(SCALARS), **data}
-    before = _snapshot(supplier)
+    before = snapshot(supplier)
     _apply(session, supplier, data)
     supplier.updated_at = utc_now()
     session.flush()  # the versioned UPDATE: a concurrent writer's change makes this fail (412)
-    changes = _diff(before, _snapshot(supplier))
-    _record(session, supplier, "updated", changes, principal)
+    _record(session, supplier, "updated", before, principal)
+    return supplier
+
+
+def link_organisation(session: Session, supplier: Supplier, organisation_id: str,
+                      principal: Principal | None) -> Supplier:
+    """Give a profile to a supplier organisation, whose keys may then edit it."""
+    _check_linkable(session, organisation_id)
+    before = snapshot(supplier)
+    supplier.organisation_id, supplier.updated_at = organisation_id, utc_now()
+    session.flush()
+    _record(session, supplier, "updated", before, principal)
     return supplier
 
 
 def delete_supplier(session: Session, supplier: Supplier, principal: Principal) -> None:
-    before = _snapshot(supplier)
+    before = snapshot(supplier)
     session.delete(supplier)
     session.flush()
-    _record(session, supplier, "deleted", _diff(before, {}), principal)
+    _record(session, supplier, "deleted", before, principal, after={})
 
 
 def history(session: Session, principal: Principal, supplier_id: str) -> list[SupplierChange]:
@@ -221,21 +229,9 @@ def _apply(session: Session, supplier: Supplier, data: dict) -> None:
 # --- history, events, outbox ---------------------------------------------------
 
 
-def _snapshot(supplier: Supplier) -> dict:
-    return {k: v for k, v in SupplierSchema().dump(supplier).items() if k not in UNTRACKED}
-
-
-def _diff(before: dict, after: dict) -> dict:
-    return {key: {"from": before.get(key), "to": after.get(key)}
-            for key in sorted(before.keys() | after.keys()) if before.get(key) != after.get(key)}
-
-
-def _record(session: Session, supplier: Supplier, action: str, changes: dict,
-            principal: Principal) -> None:
-    session.add(SupplierChange(supplier_id=supplier.id, version=supplier.version, action=action,
-                               changes=changes, **actor_of(principal)))
-    # Profiles are public, so their events are too; the changed values stay in the history.
-    record(session, f"supplier.{action}", "supplier", supplier.id, principal=principal, public=True,
-           data={"supplier_id": supplier.id, "version": supplier.version, "changed_fields": sorted(changes)})
-    indexed_version = supplier.version + 1 if action == "deleted" else supplier.version
-    session.add(SearchOutbox(entity_type="supplier", entity_id=supplier.id, version=indexed_version))
+def _record(session: Session, supplier: Supplier, action: str, before: dict, principal: Principal | None,
+            *, after: dict | None = None) -> None:
+    records = change_records(action, supplier.id, supplier.version, before,
+                             snapshot(supplier) if after is None else after, principal, at=utc_now())
+    session.add_all([SupplierChange(**records.history), Event(**records.event),
+                     SearchOutbox(**records.outbox)])

@@ -12,7 +12,7 @@ from factories import events_of, issue_admin_key, read_supplier, request_body_of
 from integration.search_support import empty_index, refresh, search_all
 from sqlalchemy import select
 
-from api import db, generator
+from api import generator, transaction
 from api.generator.writing import creation_records
 from api.models import SearchOutbox, Supplier
 from api.search import sync
@@ -79,7 +79,7 @@ def test_the_feed_lists_a_supplier_created_event_per_seeded_supplier(client, see
 def test_draining_the_outbox_makes_every_seeded_supplier_searchable(app, client, seeded):
     empty_index(app)
     with app.app_context():
-        session = db.session()
+        session = transaction.session()
         outbox = session.execute(select(SearchOutbox.entity_type, SearchOutbox.entity_id, SearchOutbox.version)).all()
         assert sorted(outbox) == [("supplier", supplier_id, 1) for supplier_id in seeded]
         assert sync.drain(session, sync.supplier_index()) == SEEDED
