@@ -53,7 +53,7 @@ def sync_rows(session: Session, index: SupplierIndex, rows: list[SearchOutbox]) 
         index.ensure()
         targets = index.write_targets()
     for target in targets:
-        indexer.write(index.client, changes, target)
+        indexer.write_all(index.client, changes, target)
     session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
     session.commit()
     return len(rows)
