@@ -20,13 +20,19 @@ import time
 from collections.abc import Callable, Sequence
 
 import click
+from elasticsearch import ApiError, TransportError
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .search import sync
 
 Job = Callable[[Session], int]
+
+# The database or Elasticsearch is down or refuses the request: expected from time to
+# time, logged without a traceback (anything else is a bug, logged with one).
+DEPENDENCY_DOWN = (OperationalError, TransportError, ApiError)
 
 log = logging.getLogger("proxisource.worker")
 
@@ -48,9 +54,12 @@ class Worker:
         try:
             with self.sessions() as session, session.begin():
                 done = job(session)
-        except Exception as error:  # noqa: BLE001 — a job's failure must not stop the others
+        except DEPENDENCY_DOWN as error:
             log.warning("job %s failed, tried again next tick: %s: %s", name, type(error).__name__, error,
-                        exc_info=True, extra={"fields": {"job": name}})
+                        extra={"fields": {"job": name}})
+            return 0
+        except Exception:  # noqa: BLE001 — a bug in one job must not stop the others
+            log.exception("job %s failed, tried again next tick", name, extra={"fields": {"job": name}})
             return 0
         if done:
             log.info("job %s did %d", name, done, extra={"fields": {
