@@ -1,11 +1,12 @@
 """The worker: everything that is not a request, as jobs run in a loop.
 
 A job is a callable `job(session) -> int` that does a small batch of work
-in the session's transaction and says how much it did; the worker commits
-after it (rolls back if it raised), runs the jobs in turn while any of them
-finds work, then sleeps. A job that raises is logged and tried again on the
-next tick: the database or Elasticsearch may be down, the other jobs go on.
-Jobs claim their rows with SKIP LOCKED, so any number of workers can run.
+in the session's transaction (it flushes, never commits) and says how much
+it did; the worker commits after it (rolls back if it raised), repeats each
+job while it finds work, then sleeps. A job that raises is logged and tried
+again on the next tick: the database or Elasticsearch may be down, the other
+jobs go on. Jobs claim their rows with SKIP LOCKED, so any number of workers
+can run.
 
 `flask --app api worker` runs it until SIGTERM or SIGINT, which stop it once
 the current job has finished.
@@ -43,6 +44,8 @@ def default_jobs(app: Flask) -> list[Job]:
 
 
 class Worker:
+    """Runs `jobs`, each pass in a transaction of a session from `sessions`."""
+
     def __init__(self, sessions: sessionmaker, jobs: Sequence[Job], interval: float = 1.0):
         self.sessions, self.jobs, self.interval = sessions, list(jobs), interval
         self.stopped = threading.Event()
@@ -67,17 +70,19 @@ class Worker:
         return done
 
     def run_until_idle(self) -> int:
-        """Run the jobs in turn, again and again while any finds work; how much they did."""
-        total = 0
-        while not self.stopped.is_set():
-            done = 0
-            for job in self.jobs:
+        """Run each job again and again while it finds work, taking turns (a long backlog in
+        one does not hold up the others); how much they did."""
+        total, busy = 0, list(self.jobs)
+        while busy:
+            still_busy = []
+            for job in busy:
                 if self.stopped.is_set():
-                    break
-                done += self.run_job(job)
-            total += done
-            if not done:
-                break
+                    return total
+                done = self.run_job(job)
+                total += done
+                if done:
+                    still_busy.append(job)
+            busy = still_busy
         return total
 
     def run(self) -> None:

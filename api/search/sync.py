@@ -113,6 +113,7 @@ def _write_everywhere(index: SupplierIndex, changes) -> indexer.WriteReport:
         overall.refused = {**report.refused, **overall.refused}
         overall.unavailable |= report.unavailable
     overall.unavailable -= overall.refused.keys()
+    overall.applied = len(changes) - len(overall.refused) - len(overall.unavailable)
     return overall
 
 

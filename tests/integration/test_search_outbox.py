@@ -18,11 +18,11 @@ from factories import create_supplier, issue_admin_key
 from outbox_support import assert_index_matches_database, change_suppliers, outbox_rows
 from sqlalchemy import update
 
+from api.auth import ANONYMOUS
 from api.db import utc_now
 from api.models import SearchOutbox
 from api.search import outbox, profiles, sync
 from api.suppliers import service
-from api.auth import ANONYMOUS
 from api.worker import Worker
 from search.client import make_client
 from search.index import SupplierIndex
