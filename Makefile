@@ -15,9 +15,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
+# The worker (search outbox…) runs in the background while the server runs, and stops with it.
 run: install es-start
 	$(BIN)/flask --app api db upgrade
 	$(BIN)/flask --app api demo load
+	$(BIN)/flask --app api worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/flask --app api run --host $(HOST) --port $(PORT)
 
 test: install

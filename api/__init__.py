@@ -10,6 +10,7 @@ from search.index import SupplierIndex
 
 from . import auth, cli, ops, ratelimit, request_context, transaction
 from .accounts import resources as accounts
+from .admin import resources as admin
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
 from .events import resources as events
@@ -43,7 +44,7 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
          expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app)
-    for module in (ops, reference, accounts, suppliers, search, rfqs, events):
+    for module in (ops, reference, accounts, suppliers, search, rfqs, events, admin):
         api.register_blueprint(module.blp)
     cli.init_app(app)
     return app

@@ -19,6 +19,7 @@ from .demo import demo_cli
 from .models import Supplier
 from .search import sync
 from .search.rebuild import rebuild
+from .worker import worker_command
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 search_cli = AppGroup("search", help="Elasticsearch: local node and indexes.")
@@ -57,18 +58,15 @@ def search_rebuild() -> None:
                f"{report.seconds:.1f}s; dropped {', '.join(report.dropped) or 'nothing'}")
 
 
-@search_cli.command("worker")
-@click.option("--interval", default=1.0, show_default=True, help="Seconds between outbox polls")
-def search_worker(interval: float) -> None:
-    """Drain the search outbox until stopped (production: one or more of these)."""
-    click.echo(f"draining the search outbox every {interval}s; Ctrl-C to stop", err=True)
-    sync.Drainer(current_app._get_current_object(), interval).run_forever()
-
-
 @search_cli.command("drain")
 def search_drain() -> None:
-    """Push every pending change to the index once, and exit."""
-    click.echo(f"{sync.drain(transaction.session(), sync.supplier_index()):,} changes synced")
+    """Push every pending change to the index once, and exit (the worker does this continuously)."""
+    def progress(report: sync.PushReport) -> None:
+        click.echo(f"  {len(report.pushed):,} pushed, {len(report.refused):,} refused", err=True)
+
+    report = sync.drain(transaction.session(), sync.supplier_index(), progress)
+    click.echo(f"{len(report.pushed):,} changes pushed; {len(report.refused):,} refused "
+               f"({len(report.parked):,} parked); {len(report.unavailable):,} left for Elasticsearch to take")
 
 
 @keys_cli.command("create")
@@ -86,5 +84,5 @@ def keys_create(role: str, name: str, organisation_id: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, search_cli, keys_cli, demo_cli):
-        app.cli.add_command(group)
+    for command in (db_cli, search_cli, keys_cli, demo_cli, worker_command):
+        app.cli.add_command(command)

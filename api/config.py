@@ -21,9 +21,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "ELASTICSEARCH_URL": env.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
         "INDEX_PREFIX": env.get("INDEX_PREFIX", "proxisource"),
         "INDEX_REPLICAS": int(env.get("INDEX_REPLICAS", 0)),
-        # Drain the search outbox from a thread of each API process (off when a
-        # separate `flask --app api search worker` does it).
-        "SEARCH_SYNC_THREAD": env.get("SEARCH_SYNC_THREAD", "true").lower() in ("1", "true", "yes"),
+        # How long the push right after a request commits may wait for Elasticsearch
+        # (the worker pushes whatever it could not).
+        "SEARCH_PUSH_TIMEOUT_SECONDS": float(env.get("SEARCH_PUSH_TIMEOUT_SECONDS", 1.0)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", 1024 * 1024)),
         "CORS_ORIGINS": _csv(env.get("CORS_ORIGINS", "*")),
         "ANONYMOUS_RATE_LIMIT_PER_MINUTE": int(env.get("ANONYMOUS_RATE_LIMIT_PER_MINUTE", 300)),

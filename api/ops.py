@@ -10,7 +10,7 @@ from search.client import cluster_status
 
 from . import migrate, transaction
 from .blueprint import Blueprint
-from .search import sync
+from .search import outbox
 
 # Changes older than this in the outbox mean the index is behind the database.
 LAG_WARNING_SECONDS = 30
@@ -51,10 +51,11 @@ def database_check() -> dict:
 
 
 def search_sync_check() -> dict:
-    pending = sync.backlog(transaction.session())
-    lagging = pending.oldest_age_seconds is not None and pending.oldest_age_seconds > LAG_WARNING_SECONDS
-    return {"status": "lagging" if lagging else "ok", "backlog": pending.size,
-            "oldest_age_seconds": pending.oldest_age_seconds}
+    backlog = outbox.backlog(transaction.session())
+    lagging = backlog.oldest_age_seconds is not None and backlog.oldest_age_seconds > LAG_WARNING_SECONDS
+    status = "lagging" if lagging else "failing" if backlog.failed else "ok"
+    return {"status": status, "backlog": backlog.size, "oldest_age_seconds": backlog.oldest_age_seconds,
+            "failed": backlog.failed}
 
 
 def elasticsearch_check() -> dict:

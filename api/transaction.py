@@ -5,10 +5,6 @@ committed if it is a successful write, and rolled back otherwise: on any
 error, and always for GET, HEAD and OPTIONS, so that reads never write. A
 failure at commit (a unique constraint, a concurrent update) is handled like
 an error raised by the view, so it becomes a 409 or 412, not a 500.
-
-Work that must wait for the commit but not delay the answer (pushing a change
-to the search index) is queued in `session.info["after_response"]`; it runs
-once the response has been sent.
 """
 
 from __future__ import annotations
@@ -20,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from .db import make_engine
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-AFTER_RESPONSE = "after_response"
 
 
 class TransactionalFlask(Flask):
@@ -40,8 +35,6 @@ def settle(response: Response) -> None:
         db_session.rollback()
         return
     db_session.commit()
-    for task in db_session.info.pop(AFTER_RESPONSE, []):
-        response.call_on_close(task)
 
 
 def init_app(app: Flask) -> None:

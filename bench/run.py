@@ -269,8 +269,7 @@ def measure_rebuild(database_url: str, es_url: str, size: int, log_path: Path) -
     with open(log_path, "ab") as output:
         started = time.monotonic()
         process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "api", "search", "rebuild"],
-                                   cwd=ROOT, env={**app_environment(database_url, es_url),
-                                                  "SEARCH_SYNC_THREAD": "false"},
+                                   cwd=ROOT, env=app_environment(database_url, es_url),
                                    stdout=output, stderr=output)
         stop = threading.Event()
 

@@ -20,9 +20,16 @@ class ElasticsearchCheckSchema(CheckSchema):
 
 
 class SearchSyncCheckSchema(CheckSchema):
-    backlog = ma.fields.Integer(metadata={"description": "Changes not yet in the search index"})
+    status = ma.fields.String(metadata={
+        "description": "'ok'; 'lagging' when the oldest pending change is older than 30 s; "
+                       "'failing' when changes Elasticsearch refused are parked "
+                       "(see /api/v1/admin/search-outbox)"})
+    backlog = ma.fields.Integer(metadata={"description": "Changes not yet in the search index, "
+                                                         "parked ones aside"})
     oldest_age_seconds = ma.fields.Float(allow_none=True, metadata={
         "description": "Age of the oldest of them; 'lagging' past 30 s"})
+    failed = ma.fields.Integer(metadata={
+        "description": "Changes parked after Elasticsearch refused them repeatedly (an admin retries them)"})
 
 
 class ReadyChecksSchema(ma.Schema):

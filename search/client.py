@@ -7,7 +7,7 @@ from elasticsearch.serializer import OrjsonSerializer
 
 
 def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
-    # Retries are left to the outbox drainer; a request fails fast instead of hanging.
+    # Retries are left to the worker (the outbox); a request fails fast instead of hanging.
     # orjson: searches bring back tens of kilobytes of aggregations, bulks send megabytes.
     return Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False,
                          serializer=OrjsonSerializer())

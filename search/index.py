@@ -8,6 +8,7 @@ atomically. While it fills, the new index also carries the alias
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timezone
 
 from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
@@ -55,6 +56,12 @@ class SupplierIndex:
         self.alias = f"{prefix}-suppliers"
         self.incoming_alias = f"{prefix}-suppliers-incoming"
         self.replicas = replicas
+
+    def with_timeout(self, seconds: float) -> SupplierIndex:
+        """The same index through a client that gives up after `seconds` (where someone waits)."""
+        quick = copy.copy(self)
+        quick.client = self.client.options(request_timeout=seconds)
+        return quick
 
     def new_index_name(self) -> str:
         return f"{self.alias}-{datetime.now(timezone.utc):%Y%m%d%H%M%S%f}"

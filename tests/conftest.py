@@ -12,6 +12,7 @@ import uuid
 
 import pytest
 from flask import has_request_context, request
+from flask.testing import FlaskClient
 from integration.search_support import empty_index
 from sqlalchemy import create_engine, event, make_url, text
 
@@ -19,8 +20,6 @@ from api import create_app, migrate
 from api.models import Base
 from search import node
 
-# Tests drain the search outbox explicitly (or start a drainer themselves).
-os.environ.setdefault("SEARCH_SYNC_THREAD", "false")
 # The suites make thousands of anonymous calls; the limit has tests of its own.
 os.environ.setdefault("ANONYMOUS_RATE_LIMIT_PER_MINUTE", "0")
 
@@ -64,6 +63,14 @@ def index_prefix(session_id) -> str:
     return f"test-{session_id}"
 
 
+class BufferedClient(FlaskClient):
+    """Reads each response whole and closes it before returning, as a WSGI server does
+    once it has sent it: `response.call_on_close` callbacks (the search push) have run."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url, elasticsearch_url, index_prefix):
     migrate.upgrade(database_url)
@@ -72,8 +79,12 @@ def app(database_url, elasticsearch_url, index_prefix):
         "ELASTICSEARCH_URL": elasticsearch_url,
         "INDEX_PREFIX": index_prefix,
         "TESTING": True,
+        # Tests expect a write to be searchable after its push: give a node busy with
+        # several sessions' tests more than production's second.
+        "SEARCH_PUSH_TIMEOUT_SECONDS": 10.0,
     })
     event.listen(application.extensions["db_engine"], "before_cursor_execute", _watch_reads)
+    application.test_client_class = BufferedClient
     yield application
     es = application.extensions["elasticsearch"]
     leftovers = list(es.indices.get(index=f"{index_prefix}*", expand_wildcards="all"))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from sqlalchemy import create_engine
 
-from .. import create_app, db, migrate
+from .. import create_app, migrate, transaction
 from ..search import sync
 from ..search.rebuild import rebuild
 from . import geography
@@ -31,9 +31,9 @@ def _stderr_progress(started: float) -> Callable[[int, int], None]:
 def rebuild_index(database_url: str, elasticsearch_url: str, index_prefix: str) -> None:
     """Build the search index from the database with the real rebuild."""
     app = create_app({"DATABASE_URL": database_url, "ELASTICSEARCH_URL": elasticsearch_url,
-                      "INDEX_PREFIX": index_prefix, "SEARCH_SYNC_THREAD": False})
+                      "INDEX_PREFIX": index_prefix})
     with app.app_context():
-        report = rebuild(db.session(), sync.supplier_index())
+        report = rebuild(transaction.session(), sync.supplier_index())
     print(f"{report.index} is live: {report.indexed:,} suppliers indexed in {report.seconds:.1f}s",
           file=sys.stderr)
 

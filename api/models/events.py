@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, utc_now
@@ -43,10 +43,17 @@ class EventRecipient(Base):
 class SearchOutbox(Base):
     """A row per committed change the search index has yet to reflect.
 
-    The drainer rebuilds the whole document from the database, so the row only
-    says which entity to refresh; rows are deleted once Elasticsearch has it."""
+    The worker rebuilds the whole document from the database, so the row only
+    says which entity to refresh; rows are deleted once Elasticsearch has it.
+    A row Elasticsearch refuses is tried again later (`next_attempt_at`), then
+    parked (`failed_at`) with the reason, for an admin to retry."""
 
     __tablename__ = "search_outbox"
+    __table_args__ = (
+        # Serves the claim query: pending rows, oldest first.
+        Index("ix_search_outbox_pending", "id", postgresql_where=text("failed_at IS NULL"),
+              sqlite_where=text("failed_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
     entity_type: Mapped[str] = mapped_column(String(30))
@@ -54,3 +61,8 @@ class SearchOutbox(Base):
     # The entity's version after the change (for a deletion: one past its last version).
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # Refusals so far (unavailability is not counted), the next try and the last reason.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

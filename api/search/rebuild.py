@@ -50,7 +50,7 @@ def catch_up(session: Session, index_name: str, client, since) -> int:
         SupplierChange.action == "deleted", SupplierChange.changed_at >= since)).all()
     changes = [*upserts(session, Supplier.updated_at >= since),
                *(indexer.Removal(supplier_id, version + 1) for supplier_id, version in deleted)]
-    return indexer.write(client, changes, index_name)
+    return indexer.write_all(client, changes, index_name)
 
 
 def rebuild(session: Session, index: SupplierIndex,
@@ -62,7 +62,7 @@ def rebuild(session: Session, index: SupplierIndex,
     try:
         index.client.indices.update_aliases(actions=[
             {"add": {"index": new_index, "alias": index.incoming_alias}}])
-        indexed = indexer.write(index.client, upserts(session), new_index, progress, concurrent=True)
+        indexed = indexer.write_all(index.client, upserts(session), new_index, progress, concurrent=True)
         session.rollback()  # a fresh transaction: the catch-up must see every commit since
         caught_up = catch_up(session, new_index, index.client, stream_started - CATCH_UP_MARGIN)
         index.finish_bulk_loading(new_index)

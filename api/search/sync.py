@@ -1,35 +1,35 @@
 """Keeping the index in step with the database through the outbox.
 
 Every supplier change writes a `search_outbox` row in its own transaction.
-Right after the request commits, the rows it wrote are pushed to
-Elasticsearch (so a change is searchable within the index's refresh
-second); anything that could not be pushed — Elasticsearch down, a crash —
-stays in the outbox until a drainer (the app's background thread or
-`flask --app api search worker`) succeeds. Rows are deleted only after
-Elasticsearch has accepted the documents, so nothing is lost.
+Right after a request commits, the rows it wrote are pushed (so that a change
+is searchable within the index's refresh second), bounded to about a second
+and never failing the request; the worker (`flask --app api worker`) pushes
+whatever that left behind: Elasticsearch down or slow, a process that died.
+Either way the rows are claimed (outbox.py), each entity's whole document is
+rebuilt from the database once and written with its version, and the rows
+Elasticsearch accepted are deleted, all in the claiming transaction.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from elasticsearch import ApiError, TransportError
-from flask import Flask, current_app, g, has_request_context
-from sqlalchemy import delete, event, func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from flask import Flask, current_app, g
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
 
 from search import indexer
 from search.index import SupplierIndex
 
 from ..db import utc_now
 from ..models import SearchOutbox, Supplier
+from . import outbox
 from .profiles import upserts
 
-BATCH_SIZE = 500
-SEARCH_UNAVAILABLE = (TransportError, ApiError, indexer.IndexingError)
+COMMITTED_OUTBOX_IDS = "committed_outbox_ids"  # session.info key: rows its transactions committed
 
 log = logging.getLogger(__name__)
 
@@ -39,48 +39,118 @@ def supplier_index(app: Flask | None = None) -> SupplierIndex:
     return app.extensions["supplier_index"]
 
 
-def sync_rows(session: Session, index: SupplierIndex, rows: list[SearchOutbox]) -> int:
-    """Push the entities named by `rows` to every index they must reach, then delete the rows."""
+@dataclass
+class PushReport:
+    """Outbox row ids by what became of them."""
+
+    pushed: list[int] = field(default_factory=list)  # every index has them: deleted
+    refused: list[int] = field(default_factory=list)  # an attempt counted, tried again later…
+    parked: list[int] = field(default_factory=list)  # …or, of those, given up on (admins retry them)
+    unavailable: list[int] = field(default_factory=list)  # untouched: Elasticsearch could not take them
+
+    @property
+    def settled(self) -> int:
+        return len(self.pushed) + len(self.refused)
+
+
+def push_due(session: Session, index: SupplierIndex, ids: list[int] | None = None) -> PushReport:
+    """Claim a batch of due rows (only `ids` among them, when given) and push them; the caller
+    commits (which deletes what was pushed and releases the claims) or rolls back."""
+    return push_rows(session, index, outbox.claim(session, ids))
+
+
+def push_rows(session: Session, index: SupplierIndex, rows: list[SearchOutbox]) -> PushReport:
+    report = PushReport()
     if not rows:
-        return 0
+        return report
+    changes = _changes(session, rows)
+    written = _write_everywhere(index, changes)
+    now = utc_now()
+    for row in rows:
+        if row.entity_id in written.refused:
+            report.refused.append(row.id)
+            if outbox.record_refusal(row, written.refused[row.entity_id], now):
+                report.parked.append(row.id)
+        elif row.entity_id in written.unavailable:
+            report.unavailable.append(row.id)
+        else:
+            report.pushed.append(row.id)
+    held_back = written.refused.keys() | written.unavailable
+    in_every_index = {_entity_of(change): change.version for change in changes
+                      if _entity_of(change) not in held_back}
+    outbox.settle_pushed(session, report.pushed, in_every_index)
+    if written.refused:
+        entity_id, error = next(iter(written.refused.items()))
+        log.warning("Elasticsearch refused %d documents (%d outbox rows parked); %s first: %s",
+                    len(written.refused), len(report.parked), entity_id, error)
+    return report
+
+
+def _changes(session: Session, rows: list[SearchOutbox]) -> list[indexer.Upsert | indexer.Removal]:
+    """Each entity's whole document as the database has it now, or its removal."""
     ids = {row.entity_id for row in rows}
     changes: list[indexer.Upsert | indexer.Removal] = list(upserts(session, Supplier.id.in_(ids)))
     gone = ids - {change.document["id"] for change in changes}
     changes += [indexer.Removal(entity_id, max(row.version for row in rows if row.entity_id == entity_id))
                 for entity_id in sorted(gone)]
+    return changes
+
+
+def _entity_of(change: indexer.Upsert | indexer.Removal) -> str:
+    return change.document["id"] if isinstance(change, indexer.Upsert) else change.id
+
+
+def _write_everywhere(index: SupplierIndex, changes) -> indexer.WriteReport:
+    """Write to every index a change must reach (a rebuild's new one too): a document refused
+    or unavailable in any of them is so overall."""
     targets = index.write_targets()
     if not targets:
         index.ensure()
         targets = index.write_targets()
+    overall = indexer.WriteReport()
     for target in targets:
-        indexer.write(index.client, changes, target)
-    session.execute(delete(SearchOutbox).where(SearchOutbox.id.in_([row.id for row in rows])))
-    session.commit()
-    return len(rows)
+        report = indexer.write(index.client, changes, target)
+        overall.refused = {**report.refused, **overall.refused}
+        overall.unavailable |= report.unavailable
+    overall.unavailable -= overall.refused.keys()
+    overall.applied = len(changes) - len(overall.refused) - len(overall.unavailable)
+    return overall
 
 
-def drain(session: Session, index: SupplierIndex) -> int:
-    """Sync the whole backlog, oldest first; return how many rows were synced."""
-    synced = 0
-    while rows := list(session.scalars(select(SearchOutbox).order_by(SearchOutbox.id).limit(BATCH_SIZE))):
-        synced += sync_rows(session, index, rows)
-    return synced
+# --- the worker's job and the one-off drain -------------------------------------------
 
 
-@dataclass(frozen=True)
-class Backlog:
-    size: int
-    oldest_age_seconds: float | None
+def outbox_job(index: SupplierIndex) -> Callable[[Session], int]:
+    """The worker's job: push one batch of due rows; how many rows were settled."""
+    def search_outbox(session: Session) -> int:
+        return push_due(session, index).settled
+    return search_outbox
 
 
-def backlog(session: Session) -> Backlog:
-    size, oldest = session.execute(select(func.count(SearchOutbox.id), func.min(SearchOutbox.created_at))).one()
-    if oldest is not None and oldest.tzinfo is None:  # SQLite returns aggregates without the zone
-        oldest = oldest.replace(tzinfo=utc_now().tzinfo)
-    return Backlog(size, (utc_now() - oldest).total_seconds() if oldest else None)
+def drain(session: Session, index: SupplierIndex,
+          progress: Callable[[PushReport], None] | None = None) -> PushReport:
+    """Push batch after batch, each committed, until one settles nothing (what is left waits
+    for its retry or for Elasticsearch); the rows pushed, refused and parked altogether,
+    and those the last batch found Elasticsearch unable to take."""
+    total = PushReport()
+    while True:
+        try:
+            report = push_due(session, index)
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        total.pushed += report.pushed
+        total.refused += report.refused
+        total.parked += report.parked
+        total.unavailable = report.unavailable
+        if not report.settled:
+            return total
+        if progress:
+            progress(total)
 
 
-# --- pushing a request's own changes right after it commits ---------------------
+# --- pushing a transaction's own changes right after it commits -------------------------
 
 
 def _remember_outbox_rows(session: Session, _flush_context) -> None:
@@ -91,74 +161,44 @@ def _remember_outbox_rows(session: Session, _flush_context) -> None:
 
 def _collect_committed_rows(session: Session) -> None:
     rows = session.info.pop("outbox_rows", None)
-    if rows and has_request_context():  # elsewhere (commands, drainer) the drainer picks them up
-        g.setdefault("committed_outbox_ids", []).extend(row.id for row in rows)
+    if rows:
+        session.info.setdefault(COMMITTED_OUTBOX_IDS, []).extend(row.id for row in rows)
 
 
 def _forget_rolled_back_rows(session: Session) -> None:
     session.info.pop("outbox_rows", None)
 
 
-def push_committed_changes(response):
-    ids = g.pop("committed_outbox_ids", None)
-    if not ids:
-        return response
-    session = current_app.extensions["db_sessionmaker"]()
+def committed_outbox_ids(session: Session) -> list[int]:
+    """The outbox rows the session's transactions committed since the last call."""
+    return session.info.pop(COMMITTED_OUTBOX_IDS, [])
+
+
+def push_committed(sessions: sessionmaker, index: SupplierIndex, ids: list[int]) -> None:
+    """Push these rows now in a transaction of its own, skipping any a worker holds;
+    never raises: whatever is not pushed stays in the outbox for the worker.
+
+    Give it an index with a short timeout (`SupplierIndex.with_timeout`): it runs
+    where someone waits."""
     try:
-        rows = list(session.scalars(select(SearchOutbox).where(SearchOutbox.id.in_(ids))))
-        sync_rows(session, supplier_index(), rows)
-    except SEARCH_UNAVAILABLE as error:
-        # The rows stay in the outbox; the drainer retries them.
-        log.warning("search index not updated now, left to the drainer: %s", error)
-    finally:
-        session.close()
-    return response
-
-
-# --- the drainer ---------------------------------------------------------------------
-
-
-class Drainer:
-    """Drains the outbox every `interval` seconds until stopped; survives Elasticsearch outages."""
-
-    def __init__(self, app: Flask, interval: float = 1.0):
-        self.app, self.interval = app, interval
-        self.stopped = threading.Event()
-
-    def run_once(self) -> int:
-        session = self.app.extensions["db_sessionmaker"]()
-        try:
-            return drain(session, supplier_index(self.app))
-        except (*SEARCH_UNAVAILABLE, SQLAlchemyError) as error:  # either side down: try again later
-            log.warning("outbox drain failed, will retry: %s", error)
-            return 0
-        finally:
-            session.close()
-
-    def run_forever(self) -> None:
-        while not self.stopped.is_set():
-            with self.app.app_context():
-                self.run_once()
-            self.stopped.wait(self.interval)
-
-    def start_thread(self) -> None:
-        self.thread = threading.Thread(target=self.run_forever, name="outbox-drainer", daemon=True)
-        self.thread.start()
+        with sessions() as session, session.begin():
+            push_due(session, index, ids[:outbox.BATCH_SIZE])  # a large import is the worker's
+    except Exception as error:  # noqa: BLE001 — the worker will retry whatever this was
+        log.warning("search index not updated now, left to the worker: %s: %s", type(error).__name__, error)
 
 
 def init_app(app: Flask) -> None:
-    sessionmaker = app.extensions["db_sessionmaker"]
-    event.listen(sessionmaker, "after_flush", _remember_outbox_rows)
-    event.listen(sessionmaker, "after_commit", _collect_committed_rows)
-    event.listen(sessionmaker, "after_soft_rollback", lambda session, _tx: _forget_rolled_back_rows(session))
-    app.after_request(push_committed_changes)
-    if app.config["SEARCH_SYNC_THREAD"]:
-        drainer = Drainer(app)
-        started = threading.Lock()
+    sessions = app.extensions["db_sessionmaker"]
+    event.listen(sessions, "after_flush", _remember_outbox_rows)
+    event.listen(sessions, "after_commit", _collect_committed_rows)
+    event.listen(sessions, "after_soft_rollback", lambda session, _tx: _forget_rolled_back_rows(session))
 
-        @app.before_request
-        def start_drainer() -> None:
-            # On the first request, so commands (migrations, the demo) never run one.
-            if "outbox_drainer" not in app.extensions and started.acquire(blocking=False):
-                drainer.start_thread()
-                app.extensions["outbox_drainer"] = drainer
+    @app.after_request
+    def push_after_response(response):
+        # Once the response is sent (call_on_close), so a slow cluster never slows the request.
+        session = g.get("db_session")  # the request's session, if it opened one (api.db)
+        ids = committed_outbox_ids(session) if session is not None else []
+        if ids:
+            index = supplier_index(app).with_timeout(app.config["SEARCH_PUSH_TIMEOUT_SECONDS"])
+            response.call_on_close(functools.partial(push_committed, sessions, index, ids))
+        return response

@@ -82,7 +82,7 @@ def test_draining_the_outbox_makes_every_seeded_supplier_searchable(app, client,
         session = transaction.session()
         outbox = session.execute(select(SearchOutbox.entity_type, SearchOutbox.entity_id, SearchOutbox.version)).all()
         assert sorted(outbox) == [("supplier", supplier_id, 1) for supplier_id in seeded]
-        assert sync.drain(session, sync.supplier_index()) == SEEDED
+        assert len(sync.drain(session, sync.supplier_index()).pushed) == SEEDED
         assert session.scalars(select(SearchOutbox)).all() == []
     refresh(app)
     try:

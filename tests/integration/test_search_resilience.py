@@ -1,7 +1,7 @@
 """The index never silently drifts from the database.
 
 - Elasticsearch down: writes still succeed, search answers 503, and the
-  backlog drains by itself once Elasticsearch is back.
+  worker drains the backlog once Elasticsearch is back.
 - A full rebuild under continuous searching: no search fails, no supplier
   goes missing, and changes made during the rebuild are in the new index.
 """
@@ -14,7 +14,7 @@ import time
 import pytest
 from factories import new_siret
 
-from api import create_app, transaction
+from api import transaction
 from api.accounts.service import issue_key
 from api.principal import ANONYMOUS
 from api.search import rebuild as rebuild_module
@@ -22,6 +22,7 @@ from api.search import sync
 from api.search import profiles
 from api.search.rebuild import rebuild
 from api.suppliers.service import create_supplier
+from api.worker import Worker, default_jobs
 from search import node
 
 def profile(i: int) -> dict:
@@ -49,6 +50,7 @@ def create_many(app, count: int) -> list[str]:
     with app.app_context():
         session = transaction.session()
         ids = [create_supplier(session, profile(i), ANONYMOUS).id for i in range(count)]
+        session.commit()
         sync.drain(session, sync.supplier_index(app))
     return ids
 
@@ -94,14 +96,16 @@ def test_writes_survive_an_elasticsearch_outage_and_the_backlog_drains_by_itself
     finally:
         node.start(config)
 
-    drainer = sync.Drainer(app, interval=0.2)
-    drainer.start_thread()
+    worker = Worker(app.extensions["db_sessionmaker"], default_jobs(app), interval=0.2)
+    running = threading.Thread(target=worker.run)
+    running.start()
     try:
         deadline = time.monotonic() + 30
         while client.get("/ready").get_json()["checks"]["search_sync"]["backlog"] and time.monotonic() < deadline:
             time.sleep(0.2)
     finally:
-        drainer.stopped.set()
+        worker.stop()
+        running.join()
     index_matches_database(app, index)
     names = {hit["name"] for hit in client.get("/api/v1/search/suppliers").get_json()["items"]}
     assert names == {"Renamed", "Atelier 3"}
@@ -180,19 +184,3 @@ def test_failed_rebuild_leaves_the_live_index_untouched(app, index, monkeypatch)
     assert index.write_targets() == live  # the half-built index is gone, incoming alias with it
     index.refresh()
     assert index.client.count(index=index.alias)["count"] == 3
-
-
-def test_the_drainer_starts_with_the_first_request_and_survives_a_missing_database(
-        tmp_path, elasticsearch_url):
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'not-migrated.db'}",
-                      "ELASTICSEARCH_URL": elasticsearch_url, "SEARCH_SYNC_THREAD": True})
-    assert "outbox_drainer" not in app.extensions  # commands (migrations, demo) run none
-
-    app.test_client().get("/health")
-    drainer = app.extensions["outbox_drainer"]
-    try:
-        assert drainer.thread.is_alive()
-        assert drainer.run_once() == 0  # no outbox table yet: a warning, not a dead thread
-        assert drainer.thread.is_alive()
-    finally:
-        drainer.stopped.set()

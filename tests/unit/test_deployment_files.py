@@ -72,8 +72,10 @@ def test_dockerfile_serves_the_app_factory_with_gunicorn_on_the_published_port()
     assert "0.0.0.0:8000" in dockerfile
 
 
-def test_a_worker_drains_the_search_outbox_since_api_processes_do_not():
-    worker = SERVICES["search-worker"]
-    assert worker["command"][-2:] == ["search", "worker"]
+def test_a_worker_runs_the_background_jobs_with_the_api_environment():
+    worker = SERVICES["worker"]
+    assert worker["command"][-3:] == ["--app", "api", "worker"]
     assert worker["environment"] == SERVICES["api"]["environment"]
-    assert from_environment(SERVICES["api"]["environment"])["SEARCH_SYNC_THREAD"] is False
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    # Scaling it out must be safe: no fixed name or port that two replicas would fight over.
+    assert "container_name" not in worker and "ports" not in worker

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from api.auth import Principal
+from api.principal import Principal
 from api.generator import Generator
 from api.models import Contact, Site, Supplier, SupplierCapability, SupplierCertification
 from api.suppliers.records import change_records, diff, snapshot

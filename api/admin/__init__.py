@@ -1,0 +1,1 @@
+"""Operators' endpoints: what the background work left for a person to look at."""
