@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from api.db import unit_of_work
 from api.models import Event, Invitation, Quote, Rfq
-from api.rfqs.service import close_overdue
+from api.worker import Worker, default_jobs
 from factories import ANONYMOUS, Actor, create_supplier, issue_admin_key, onboard
 
 RFQS = "/api/v1/rfqs"
@@ -188,9 +188,16 @@ def move_deadline(app, rfq_id: str, when: datetime) -> None:
 
 
 def record_deadlines(app) -> int:
-    """What the worker does: record as closed the RFQs whose deadline passed."""
-    with unit_of_work(app.extensions["db_sessionmaker"]) as session:
-        return close_overdue(session)
+    """Run the worker's jobs until idle, as `flask --app api worker --once` does; how many RFQs
+    it recorded as closed (by the system)."""
+    def closings() -> int:
+        with unit_of_work(app.extensions["db_sessionmaker"]) as session:
+            return session.scalar(select(func.count()).select_from(Event).where(
+                Event.type == "rfq.closed", Event.actor_role == "system"))
+
+    before = closings()
+    Worker(app.extensions["db_sessionmaker"], default_jobs(app)).run_until_idle()
+    return closings() - before
 
 
 def rfq_rows(app) -> dict:
