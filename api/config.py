@@ -24,6 +24,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # How long the push right after a request commits may wait for Elasticsearch
         # (the worker pushes whatever it could not).
         "SEARCH_PUSH_TIMEOUT_SECONDS": float(env.get("SEARCH_PUSH_TIMEOUT_SECONDS", 1.0)),
+        # After a push Elasticsearch could not take, leave pushes to the worker this long.
+        "SEARCH_PUSH_PAUSE_SECONDS": float(env.get("SEARCH_PUSH_PAUSE_SECONDS", 5.0)),
         "MAX_CONTENT_LENGTH": int(env.get("MAX_BODY_BYTES", 1024 * 1024)),
         "CORS_ORIGINS": _csv(env.get("CORS_ORIGINS", "*")),
         "ANONYMOUS_RATE_LIMIT_PER_MINUTE": int(env.get("ANONYMOUS_RATE_LIMIT_PER_MINUTE", 300)),

@@ -82,6 +82,8 @@ def app(database_url, elasticsearch_url, index_prefix):
         # Tests expect a write to be searchable after its push: give a node busy with
         # several sessions' tests more than production's second.
         "SEARCH_PUSH_TIMEOUT_SECONDS": 10.0,
+        # One test's unreachable Elasticsearch must not pause the pushes of the next ones.
+        "SEARCH_PUSH_PAUSE_SECONDS": 0.0,
     })
     event.listen(application.extensions["db_engine"], "before_cursor_execute", _watch_reads)
     application.test_client_class = BufferedClient

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -174,17 +175,39 @@ def committed_outbox_ids(session: Session) -> list[int]:
     return session.info.pop(COMMITTED_OUTBOX_IDS, [])
 
 
-def push_committed(sessions: sessionmaker, index: SupplierIndex, ids: list[int]) -> None:
+def push_committed(sessions: sessionmaker, index: SupplierIndex, ids: list[int]) -> bool:
     """Push these rows now in a transaction of its own, skipping any a worker holds;
-    never raises: whatever is not pushed stays in the outbox for the worker.
+    never raises: whatever is not pushed stays in the outbox for the worker. False when
+    Elasticsearch could not take them.
 
     Give it an index with a short timeout (`SupplierIndex.with_timeout`): it runs
     where someone waits."""
     try:
         with sessions() as session, session.begin():
-            push_due(session, index, ids[:outbox.BATCH_SIZE])  # a large import is the worker's
+            report = push_due(session, index, ids[:outbox.BATCH_SIZE])  # a large import is the worker's
     except Exception as error:  # noqa: BLE001 — the worker will retry whatever this was
         log.warning("search index not updated now, left to the worker: %s: %s", type(error).__name__, error)
+        return False
+    return not report.unavailable
+
+
+class PushAfterResponse:
+    """A process's pushes of its requests' own changes, once each response is sent.
+
+    When Elasticsearch could not take a push, the next ones are left to the worker
+    for `pause` seconds: a dead or frozen cluster would otherwise hold a server
+    process for the whole timeout after every write, and the process serves
+    nobody meanwhile."""
+
+    def __init__(self, pause: float):
+        self.pause = pause
+        self.paused_until = 0.0
+
+    def __call__(self, sessions: sessionmaker, index: SupplierIndex, ids: list[int]) -> None:
+        if time.monotonic() < self.paused_until:
+            return
+        if not push_committed(sessions, index, ids):
+            self.paused_until = time.monotonic() + self.pause
 
 
 def init_app(app: Flask) -> None:
@@ -193,12 +216,15 @@ def init_app(app: Flask) -> None:
     event.listen(sessions, "after_commit", _collect_committed_rows)
     event.listen(sessions, "after_soft_rollback", lambda session, _tx: _forget_rolled_back_rows(session))
 
+    push = PushAfterResponse(app.config["SEARCH_PUSH_PAUSE_SECONDS"])
+
     @app.after_request
     def push_after_response(response):
-        # Once the response is sent (call_on_close), so a slow cluster never slows the request.
-        session = g.get("db_session")  # the request's session, if it opened one (api.db)
+        # Once the response is sent (call_on_close), so a slow cluster never slows the request;
+        # the request's transaction is settled by then (api/transaction.py).
+        session = g.get("db_session")
         ids = committed_outbox_ids(session) if session is not None else []
         if ids:
             index = supplier_index(app).with_timeout(app.config["SEARCH_PUSH_TIMEOUT_SECONDS"])
-            response.call_on_close(functools.partial(push_committed, sessions, index, ids))
+            response.call_on_close(functools.partial(push, sessions, index, ids))
         return response

@@ -245,3 +245,17 @@ def test_with_elasticsearch_unreachable_a_write_still_succeeds_and_its_row_stays
     assert (row.entity_id, row.version, row.attempts, row.next_attempt_at, row.failed_at) == (
         created["id"], 2, 0, None, None)
     assert "left to the worker" in caplog.text
+
+
+def test_after_a_push_elasticsearch_could_not_take_the_next_ones_are_left_to_the_worker(
+        app, sessions, monkeypatch):
+    """A frozen cluster must not hold a server process for the whole timeout after every write."""
+    attempts, really_push = [], sync.push_committed
+    monkeypatch.setattr(sync, "push_committed", lambda *args: attempts.append(args) or really_push(*args))
+    push = sync.PushAfterResponse(pause=60)
+    down = SupplierIndex(make_client("http://127.0.0.1:1"), "unreachable")
+
+    push(sessions, down, [1])
+    push(sessions, down, [2])
+
+    assert [ids for _, _, ids in attempts] == [[1]]
