@@ -252,10 +252,13 @@ def test_after_a_push_elasticsearch_could_not_take_the_next_ones_are_left_to_the
     """A frozen cluster must not hold a server process for the whole timeout after every write."""
     attempts, really_push = [], sync.push_committed
     monkeypatch.setattr(sync, "push_committed", lambda *args: attempts.append(args) or really_push(*args))
+    change_suppliers(app, 2)
+    first, second = (row.id for row in outbox_rows(app))
     push = sync.PushAfterResponse(pause=60)
     down = SupplierIndex(make_client("http://127.0.0.1:1"), "unreachable")
 
-    push(sessions, down, [1])
-    push(sessions, down, [2])
+    push(sessions, down, [first])
+    push(sessions, down, [second])
 
-    assert [ids for _, _, ids in attempts] == [[1]]
+    assert [ids for _, _, ids in attempts] == [[first]]
+    assert len(outbox_rows(app)) == 2  # both left to the worker
