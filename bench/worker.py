@@ -97,11 +97,7 @@ def worker_process(database_url: str, es_url: str, log_path: Path):
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        bench.terminate(process)
 
 
 def patch_latencies(base: str, key: str, supplier_ids: list[str], seconds: float,
