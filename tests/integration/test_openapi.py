@@ -4,6 +4,8 @@ from pathlib import Path
 
 import yaml
 
+from api.operations import OPERATION_IDS
+
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
@@ -33,3 +35,11 @@ def test_spec_declares_the_bearer_api_key_so_the_docs_ui_can_send_it(client):
     scheme = spec["components"]["securitySchemes"]["ApiKey"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert {"ApiKey": []} in spec["security"]
+
+
+def test_every_operation_has_its_stable_operation_id(client):
+    spec = client.get("/openapi.json").get_json()
+    documented = {(method, path): operation.get("operationId") for path, item in spec["paths"].items()
+                  for method, operation in item.items() if method in ("get", "post", "put", "patch", "delete")}
+    assert documented == OPERATION_IDS  # a new operation needs its name in api/operations.py
+    assert len(set(OPERATION_IDS.values())) == len(OPERATION_IDS)

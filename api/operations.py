@@ -1,0 +1,66 @@
+"""Stable, readable operationIds: what a generated client names its functions.
+
+Named here, in one table, rather than derived from view names: renaming a
+view must not rename a function in every purchasing system's client. A test
+fails when an operation has no name here (or a name here has no operation).
+"""
+
+from __future__ import annotations
+
+from apispec import BasePlugin
+
+OPERATION_IDS = {
+    ("get", "/health"): "getHealth",
+    ("get", "/ready"): "getReadiness",
+    ("get", "/api/v1/me"): "whoAmI",
+    ("get", "/api/v1/organisations"): "listOrganisations",
+    ("post", "/api/v1/organisations"): "createOrganisation",
+    ("get", "/api/v1/organisations/{organisation_id}"): "getOrganisation",
+    ("get", "/api/v1/api-keys"): "listApiKeys",
+    ("post", "/api/v1/api-keys"): "issueApiKey",
+    ("delete", "/api/v1/api-keys/{key_id}"): "revokeApiKey",
+    ("get", "/api/v1/capabilities"): "listCapabilities",
+    ("get", "/api/v1/certification-types"): "listCertificationTypes",
+    ("get", "/api/v1/sectors"): "listSectors",
+    ("get", "/api/v1/digital-capabilities"): "listDigitalCapabilities",
+    ("get", "/api/v1/suppliers"): "listSuppliers",
+    ("post", "/api/v1/suppliers"): "createSupplier",
+    ("get", "/api/v1/suppliers/{supplier_id}"): "getSupplier",
+    ("put", "/api/v1/suppliers/{supplier_id}"): "replaceSupplier",
+    ("patch", "/api/v1/suppliers/{supplier_id}"): "updateSupplier",
+    ("delete", "/api/v1/suppliers/{supplier_id}"): "deleteSupplier",
+    ("get", "/api/v1/suppliers/{supplier_id}/history"): "getSupplierHistory",
+    ("get", "/api/v1/search/suppliers"): "searchSuppliers",
+    ("get", "/api/v1/search/suppliers/clusters"): "clusterSuppliers",
+    ("get", "/api/v1/search/suggest"): "suggest",
+    ("get", "/api/v1/rfqs"): "listRfqs",
+    ("post", "/api/v1/rfqs"): "createRfq",
+    ("get", "/api/v1/rfqs/{rfq_id}"): "getRfq",
+    ("patch", "/api/v1/rfqs/{rfq_id}"): "updateRfq",
+    ("post", "/api/v1/rfqs/{rfq_id}/publish"): "publishRfq",
+    ("post", "/api/v1/rfqs/{rfq_id}/close"): "closeRfq",
+    ("post", "/api/v1/rfqs/{rfq_id}/cancel"): "cancelRfq",
+    ("post", "/api/v1/rfqs/{rfq_id}/award"): "awardRfq",
+    ("get", "/api/v1/rfqs/{rfq_id}/matches"): "listRfqMatches",
+    ("get", "/api/v1/rfqs/{rfq_id}/invitations"): "listInvitations",
+    ("post", "/api/v1/rfqs/{rfq_id}/invitations"): "inviteSuppliers",
+    ("post", "/api/v1/rfqs/{rfq_id}/decline"): "declineRfq",
+    ("get", "/api/v1/rfqs/{rfq_id}/quotes"): "listQuotes",
+    ("post", "/api/v1/rfqs/{rfq_id}/quotes"): "submitQuote",
+    ("get", "/api/v1/rfqs/{rfq_id}/quotes/{quote_id}"): "getQuote",
+    ("put", "/api/v1/rfqs/{rfq_id}/quotes/{quote_id}"): "reviseQuote",
+    ("post", "/api/v1/rfqs/{rfq_id}/quotes/{quote_id}/withdraw"): "withdrawQuote",
+    ("get", "/api/v1/events"): "listEvents",
+    ("get", "/api/v1/admin/search-outbox"): "listSearchOutbox",
+    ("post", "/api/v1/admin/search-outbox/retry"): "retrySearchOutbox",
+}
+
+
+class OperationIds(BasePlugin):
+    """Gives each documented operation its operationId from OPERATION_IDS."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs) -> None:
+        for method, operation in (operations or {}).items():
+            name = OPERATION_IDS.get((method, path))
+            if name:
+                operation["operationId"] = name
