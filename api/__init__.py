@@ -15,7 +15,7 @@ from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
 from .events import resources as events
 from .json import OrjsonProvider
-from .operations import OperationIds
+from .operations import OperationDocs
 from .reference import resources as reference
 from .rfqs import resources as rfqs
 from .search import resources as search
@@ -44,7 +44,7 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
     CORS(app, origins=app.config["CORS_ORIGINS"],
          expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
 
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationIds()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationDocs()]})
     for module in (ops, reference, accounts, suppliers, search, rfqs, events, admin):
         api.register_blueprint(module.blp)
     cli.init_app(app)

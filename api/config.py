@@ -43,6 +43,13 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
         # Reading is open to all (contacts and RFQs need a key); writing needs a key.
         "API_SPEC_OPTIONS": {
+            # Where clients reach this API: the spec's `servers` (PUBLIC_URL in production).
+            "servers": [{"url": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
+                         "description": "This deployment (PUBLIC_URL; `make run` serves here)"}],
+            "info": {"description": "Supplier-capability marketplace API: source locally before going "
+                                    "global. Errors are RFC 9457 problems (application/problem+json).",
+                     "contact": {"name": "Proxisource operators"},
+                     "license": {"name": "Proprietary", "identifier": "LicenseRef-Proxisource-Proprietary"}},
             "security": [{}, {"ApiKey": []}],
             "components": {"securitySchemes": {"ApiKey": {
                 "type": "http", "scheme": "bearer",

@@ -198,6 +198,9 @@ class ProblemApi(Api):
         return problem(500, "An unexpected error occurred. Quote the request id when reporting it.",
                        type_slug="internal-error")
 
+    def _register_pagination_header(self):
+        pass  # lists here are cursor-paginated (next_cursor, Link): flask-smorest's header is unused
+
     def _register_responses(self):
         # Same as flask-smorest's, but errors are documented as application/problem+json.
         for status in http.HTTPStatus:

@@ -1,8 +1,11 @@
-"""Stable, readable operationIds: what a generated client names its functions.
+"""What every operation's documentation says besides its own decorators.
 
-Named here, in one table, rather than derived from view names: renaming a
-view must not rename a function in every purchasing system's client. A test
-fails when an operation has no name here (or a name here has no operation).
+Stable, readable operationIds (what a generated client names its functions),
+named here in one table rather than derived from view names: renaming a view
+must not rename a function in every purchasing system's client. A test fails
+when an operation has no name here (or a name here has no operation). And the
+answers every operation can give: 401 to an unknown or malformed key (checked
+before any view runs).
 """
 
 from __future__ import annotations
@@ -56,11 +59,15 @@ OPERATION_IDS = {
 }
 
 
-class OperationIds(BasePlugin):
-    """Gives each documented operation its operationId from OPERATION_IDS."""
+class OperationDocs(BasePlugin):
+    def init_spec(self, spec) -> None:
+        super().init_spec(spec)
+        self.spec = spec
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         for method, operation in (operations or {}).items():
             name = OPERATION_IDS.get((method, path))
             if name:
                 operation["operationId"] = name
+            operation.setdefault("responses", {}).setdefault(
+                "401", self.spec.components.get_ref("response", "UNAUTHORIZED"))
