@@ -23,6 +23,7 @@ OPERATION_IDS = {
     ("post", "/api/v1/api-keys"): "issueApiKey",
     ("delete", "/api/v1/api-keys/{key_id}"): "revokeApiKey",
     ("get", "/api/v1/capabilities"): "listCapabilities",
+    ("get", "/api/v1/capabilities/tree"): "getCapabilityTree",
     ("get", "/api/v1/certification-types"): "listCertificationTypes",
     ("get", "/api/v1/sectors"): "listSectors",
     ("get", "/api/v1/digital-capabilities"): "listDigitalCapabilities",

@@ -27,7 +27,8 @@ class CapabilitiesQueryArgsSchema(ma.Schema):
     view = fields.String(
         load_default="flat", validate=validate.OneOf(["flat", "tree"]),
         metadata={"description": "'flat': every node in one list, parents first; "
-                                 "'tree': top-level areas with nested children"},
+                                 "'tree': top-level areas with nested children (typed clients: use "
+                                 "GET /api/v1/capabilities/tree)"},
     )
 
 

@@ -219,7 +219,8 @@ class MatchPageSchema(CursorPageSchema):
 class EventQuerySchema(ma.Schema):
     after = fields.String(metadata={"description": "Cursor: next_cursor of the previous page "
                                                    "(omit to start from the beginning)"})
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500), metadata={
+        "description": "Most events per page (1–500)"})
 
 
 class EventSchema(ma.Schema):
@@ -233,5 +234,11 @@ class EventSchema(ma.Schema):
     data = fields.Dict()
 
 
-class EventPageSchema(CursorPageSchema):
-    items = fields.List(fields.Nested(EventSchema))
+class EventPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(EventSchema), metadata={
+        "description": "Oldest first; empty when caught up. Events of the last second are held back "
+                       "(a transaction committing late can still add one before them), so a new event "
+                       "shows here about a second after it happened"})
+    next_cursor = fields.String(metadata={
+        "description": "Always present: pass it as `after` on the next call. When `items` is empty "
+                       "you are caught up, and it is the same cursor you sent: call again later with it"})

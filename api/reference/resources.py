@@ -57,6 +57,19 @@ def list_capabilities(view):
     return jsonify(cacheable(schema.dump(load())))
 
 
+@blp.route("/capabilities/tree")
+@blp.etag
+@blp.response(200, CapabilityNodeSchema(many=True))
+def capability_tree():
+    """The capability taxonomy as a tree: top-level areas, each node with its children.
+
+    The same as `/capabilities?view=tree`, with one response type, so that a client generated
+    from the spec gets typed nodes and their `children`.
+    """
+    schema, load = CAPABILITY_VIEWS["tree"]
+    return jsonify(cacheable(schema.dump(load())))
+
+
 @blp.route("/certification-types")
 @blp.etag
 @blp.response(200, CertificationTypeSchema(many=True))

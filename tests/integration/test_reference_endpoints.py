@@ -12,7 +12,8 @@ import pytest
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "api" / "reference" / "data"
 PROBLEM = "application/problem+json"
-ENDPOINTS = ["/api/v1/capabilities", "/api/v1/capabilities?view=tree", "/api/v1/certification-types",
+ENDPOINTS = ["/api/v1/capabilities", "/api/v1/capabilities?view=tree", "/api/v1/capabilities/tree",
+             "/api/v1/certification-types",
              "/api/v1/sectors", "/api/v1/digital-capabilities"]
 
 
@@ -55,6 +56,7 @@ def test_tree_holds_every_node_once_under_its_parent(client):
     assert len(pairs) == len(get_ok(client, "/api/v1/capabilities")) == len(parent_in_csv)
     assert {node["code"]: parent for node, parent in pairs} == parent_in_csv
     assert all(node["label_fr"] and node["label_en"] for node, _ in pairs)
+    assert get_ok(client, "/api/v1/capabilities/tree") == get_ok(client, "/api/v1/capabilities?view=tree")
 
 
 def test_five_axis_milling_appears_in_both_views(client):
