@@ -1,8 +1,11 @@
-"""The Blueprint every API module uses: unknown query parameters are errors, not ignored."""
+"""The Blueprint every API module uses: unknown query parameters are errors, not ignored, and
+the errors an operation declares are documented as RFC 9457 problems."""
 
 import flask_smorest
 import marshmallow as ma
 from webargs.flaskparser import FlaskParser
+
+from .errors import PROBLEM_MIMETYPE, ProblemSchema
 
 
 class StrictParser(FlaskParser):
@@ -12,3 +15,8 @@ class StrictParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def alt_response(self, status_code, response=None, *, schema=None, content_type=None, **kwargs):
+        if int(status_code) >= 400 and response is None and schema is None:
+            schema, content_type = ProblemSchema, content_type or PROBLEM_MIMETYPE
+        return super().alt_response(status_code, response, schema=schema, content_type=content_type, **kwargs)

@@ -274,3 +274,42 @@ class SuggestionsSchema(ma.Schema):
     places = fields.List(fields.Nested(PlaceSuggestionSchema), metadata={
         "description": "French places whose name starts with the text typed, or whose postal "
                        "code starts with the digits typed"})
+
+
+# --- GeoJSON (Accept: application/geo+json) -------------------------------------------------
+
+
+class GeoJsonPointSchema(ma.Schema):
+    type = fields.String(required=True, validate=validate.Equal("Point"))
+    coordinates = fields.List(fields.Float(), required=True, validate=validate.Length(2, 2), metadata={
+        "description": "[longitude, latitude] (GeoJSON order)"})
+
+
+class SiteFeaturePropertiesSchema(ma.Schema):
+    supplier_id = fields.String(required=True)
+    name = fields.String(required=True)
+    city = fields.String(required=True)
+    distance_km = fields.Float(allow_none=True, metadata={
+        "description": "Distance from the search point to the supplier's nearest site (null without a point)"})
+
+
+class SiteFeatureSchema(ma.Schema):
+    type = fields.String(required=True, validate=validate.Equal("Feature"))
+    id = fields.String(required=True, metadata={
+        "description": "`<supplier id>/<site number>`: stable while the supplier's sites are"})
+    geometry = fields.Nested(GeoJsonPointSchema, required=True)
+    properties = fields.Nested(SiteFeaturePropertiesSchema, required=True)
+
+
+class FeatureCollectionPropertiesSchema(ma.Schema):
+    total = fields.Integer(required=True, metadata={"description": "Suppliers matching (not features)"})
+    next_cursor = fields.String(required=True, allow_none=True, metadata={
+        "description": "Pass as `cursor` for the next page of suppliers; null on the last page"})
+
+
+class SupplierFeatureCollectionSchema(ma.Schema):
+    """One Point feature per site of each supplier of the page."""
+
+    type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))
+    features = fields.List(fields.Nested(SiteFeatureSchema), required=True)
+    properties = fields.Nested(FeatureCollectionPropertiesSchema, required=True)

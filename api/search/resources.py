@@ -9,6 +9,7 @@ from schemas.search import (
     SuggestionsSchema,
     SupplierClustersArgsSchema,
     SupplierClustersSchema,
+    SupplierFeatureCollectionSchema,
     SupplierSearchArgsSchema,
     SupplierSearchResultSchema,
 )
@@ -28,7 +29,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 @blp.route("/suppliers")
 @blp.arguments(SupplierSearchArgsSchema, location="query")
 @blp.response(200, SupplierSearchResultSchema)
-@blp.alt_response(200, success=True, content_type=GEOJSON, description=(
+@blp.alt_response(200, success=True, schema=SupplierFeatureCollectionSchema, content_type=GEOJSON, description=(
     "With `Accept: application/geo+json`: a FeatureCollection with one Point feature per site of "
     "each supplier of the page"))
 @blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
@@ -46,11 +47,11 @@ def search_suppliers(args):
 
 def feature_collection(result: dict) -> dict:
     features = [
-        {"type": "Feature",
+        {"type": "Feature", "id": f"{hit['id']}/{number}",
          "geometry": {"type": "Point", "coordinates": [site["longitude"], site["latitude"]]},
          "properties": {"supplier_id": hit["id"], "name": hit["name"], "city": site["city"],
                         "distance_km": hit.get("distance_km")}}
-        for hit in result["items"] for site in hit["sites"]
+        for hit in result["items"] for number, site in enumerate(hit["sites"], start=1)
     ]
     return {"type": "FeatureCollection", "features": features,
             "properties": {"total": result["total"], "next_cursor": result["next_cursor"]}}
