@@ -30,7 +30,7 @@ class ApiKeyCreateSchema(ma.Schema):
 class ApiKeySchema(ma.Schema):
     id = fields.String()
     name = fields.String()
-    role = fields.String()
+    role = fields.String(validate=validate.OneOf(ROLES))
     organisation_id = fields.String(allow_none=True)
     prefix = fields.String(metadata={"description": "First characters of the key, to recognise it"})
     created_at = fields.DateTime()
@@ -53,6 +53,6 @@ class ApiKeyQuerySchema(ma.Schema):
 
 
 class WhoAmISchema(ma.Schema):
-    role = fields.String()
+    role = fields.String(validate=validate.OneOf(ROLES))
     organisation_id = fields.String(allow_none=True)
     key_id = fields.String()

@@ -6,6 +6,8 @@ import marshmallow as ma
 from marshmallow import ValidationError, fields, validate
 
 MAX_PAGE_SIZE = 100
+# Who can be the actor of a change: a key's role, or the system (a deadline passing, seed data).
+ACTOR_ROLES = ("admin", "buyer", "supplier", "system")
 
 
 class CursorQuerySchema(ma.Schema):

@@ -6,11 +6,13 @@ import marshmallow as ma
 import pycountry
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import CursorPageSchema, CursorQuerySchema, representable_in_utc
+from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, representable_in_utc
 
 STATES = ("draft", "published", "closed", "awarded", "cancelled")
 VISIBILITIES = ("invited", "public")
 DECLINE_REASONS = ("capacity", "capability", "lead_time", "price", "other")
+INVITATION_STATES = ("invited", "declined")
+QUOTE_STATES = ("submitted", "withdrawn", "awarded", "not_awarded")
 
 
 def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
@@ -95,7 +97,7 @@ class RfqSchema(RfqWriteSchema):
     buyer_organisation_id = fields.String(dump_only=True)
     delivery_lat = fields.Float(attribute="delivery_latitude", dump_only=True)
     delivery_lon = fields.Float(attribute="delivery_longitude", dump_only=True)
-    state = fields.String(attribute="current_state", dump_only=True, metadata={
+    state = fields.String(attribute="current_state", dump_only=True, validate=validate.OneOf(STATES), metadata={
         "description": " → ".join(STATES[:4]) + "; cancelled from any state before awarded. A published "
                        "RFQ is closed from the moment its response deadline passes"})
     allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
@@ -129,10 +131,10 @@ class InvitationSchema(ma.Schema):
     id = fields.String()
     rfq_id = fields.String()
     supplier_id = fields.String()
-    state = fields.String(metadata={"description": "invited or declined"})
+    state = fields.String(validate=validate.OneOf(INVITATION_STATES), metadata={"description": "invited or declined"})
     invited_at = fields.DateTime()
     declined_at = fields.DateTime(allow_none=True)
-    decline_reason = fields.String(allow_none=True)
+    decline_reason = fields.String(allow_none=True, validate=validate.OneOf(DECLINE_REASONS))
     decline_comment = fields.String(allow_none=True)
 
 
@@ -158,7 +160,7 @@ class QuoteSchema(QuoteWriteSchema):
     id = fields.String(dump_only=True)
     rfq_id = fields.String(dump_only=True)
     supplier_id = fields.String(dump_only=True)
-    state = fields.String(dump_only=True, metadata={
+    state = fields.String(dump_only=True, validate=validate.OneOf(QUOTE_STATES), metadata={
         "description": "submitted, withdrawn, awarded or not_awarded"})
     total_price = fields.Decimal(as_string=True, places=2, dump_only=True, metadata={
         "type": "string", "format": "decimal", "description": "unit_price × quantity"})
@@ -229,7 +231,7 @@ class EventSchema(ma.Schema):
     entity_type = fields.String()
     entity_id = fields.String()
     occurred_at = fields.DateTime()
-    actor_role = fields.String(allow_none=True)
+    actor_role = fields.String(allow_none=True, validate=validate.OneOf(ACTOR_ROLES))
     actor_organisation_id = fields.String(allow_none=True)
     data = fields.Dict()
 

@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
-from .common import CursorPageSchema, CursorQuerySchema, representable_in_utc
+from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, representable_in_utc
 
 FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
 NAF_CODE = re.compile(r"^(\d{2})\.?(\d{2}[A-Z])$")
@@ -182,9 +182,10 @@ class SupplierPageSchema(CursorPageSchema):
 
 class SupplierChangeSchema(ma.Schema):
     version = fields.Integer()
-    action = fields.String(metadata={"description": "created, updated or deleted"})
+    action = fields.String(validate=validate.OneOf(("created", "updated", "deleted")), metadata={
+        "description": "created, updated or deleted"})
     changed_at = fields.DateTime()
-    actor_role = fields.String(allow_none=True)
+    actor_role = fields.String(allow_none=True, validate=validate.OneOf(ACTOR_ROLES))
     actor_organisation_id = fields.String(allow_none=True)
     actor_key_id = fields.String(allow_none=True)
     changes = fields.Dict(metadata={"description": "Changed fields: {field: {from, to}}"})
