@@ -41,7 +41,7 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
         "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/",
-        # Reading is open to all (contacts and RFQs need a key); writing needs a key.
+        # Which operations need a key is said per operation (api/operations.py).
         "API_SPEC_OPTIONS": {
             # Where clients reach this API: the spec's `servers` (PUBLIC_URL in production).
             "servers": [{"url": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
@@ -50,7 +50,6 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
                                     "global. Errors are RFC 9457 problems (application/problem+json).",
                      "contact": {"name": "Proxisource operators"},
                      "license": {"name": "Proprietary", "identifier": "LicenseRef-Proxisource-Proprietary"}},
-            "security": [{}, {"ApiKey": []}],
             "components": {"securitySchemes": {"ApiKey": {
                 "type": "http", "scheme": "bearer",
                 "description": "An API key issued by the operators: `Authorization: Bearer psk_…`"}}},

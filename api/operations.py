@@ -5,7 +5,8 @@ named here in one table rather than derived from view names: renaming a view
 must not rename a function in every purchasing system's client. A test fails
 when an operation has no name here (or a name here has no operation). And the
 answers every operation can give: 401 to an unknown or malformed key (checked
-before any view runs).
+before any view runs). And whether it needs a key: all do but the few open to
+anonymous callers (who see public profiles without contacts).
 """
 
 from __future__ import annotations
@@ -59,6 +60,15 @@ OPERATION_IDS = {
     ("post", "/api/v1/admin/search-outbox/retry"): "retrySearchOutbox",
 }
 
+# Operations an anonymous caller may use (a key may still see more, e.g. contacts).
+OPEN_TO_ANONYMOUS = {
+    "getHealth", "getReadiness", "listCapabilities", "getCapabilityTree", "listCertificationTypes",
+    "listSectors", "listDigitalCapabilities", "listSuppliers", "getSupplier", "searchSuppliers",
+    "clusterSuppliers", "suggest",
+}
+KEY_REQUIRED = [{"ApiKey": []}]
+KEY_OPTIONAL = [{}, {"ApiKey": []}]
+
 
 class OperationDocs(BasePlugin):
     def init_spec(self, spec) -> None:
@@ -70,5 +80,6 @@ class OperationDocs(BasePlugin):
             name = OPERATION_IDS.get((method, path))
             if name:
                 operation["operationId"] = name
+            operation["security"] = KEY_OPTIONAL if name in OPEN_TO_ANONYMOUS else KEY_REQUIRED
             operation.setdefault("responses", {}).setdefault(
                 "401", self.spec.components.get_ref("response", "UNAUTHORIZED"))

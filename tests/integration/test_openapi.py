@@ -6,6 +6,7 @@ import yaml
 
 from api.operations import OPERATION_IDS
 
+METHODS = ("get", "post", "put", "patch", "delete")
 OPENAPI_FILE = Path(__file__).resolve().parents[2] / "openapi.yaml"
 
 
@@ -34,12 +35,30 @@ def test_spec_declares_the_bearer_api_key_so_the_docs_ui_can_send_it(client):
     spec = client.get("/openapi.json").get_json()
     scheme = spec["components"]["securitySchemes"]["ApiKey"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
-    assert {"ApiKey": []} in spec["security"]
+    assert all(operation["security"] in ([{"ApiKey": []}], [{}, {"ApiKey": []}])
+               for _, _, operation in operations(spec))
+
+
+def operations(spec):
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield method, path, operation
+
+
+def test_each_operation_says_truly_whether_it_needs_a_key(client):
+    """Called without a key, what the spec says needs one answers 401; what it says is open does not."""
+    spec = client.get("/openapi.json").get_json()
+    for method, path, operation in operations(spec):
+        url = path.replace("{", "").replace("}", "")  # any id: authentication comes first
+        body = {} if method in ("post", "put", "patch") else None
+        status = client.open(url, method=method.upper(), json=body).status_code
+        needs_key = operation["security"] == [{"ApiKey": []}]
+        assert (status == 401) is needs_key, (method, path, status)
 
 
 def test_every_operation_has_its_stable_operation_id(client):
     spec = client.get("/openapi.json").get_json()
-    documented = {(method, path): operation.get("operationId") for path, item in spec["paths"].items()
-                  for method, operation in item.items() if method in ("get", "post", "put", "patch", "delete")}
+    documented = {(method, path): operation.get("operationId") for method, path, operation in operations(spec)}
     assert documented == OPERATION_IDS  # a new operation needs its name in api/operations.py
     assert len(set(OPERATION_IDS.values())) == len(OPERATION_IDS)
