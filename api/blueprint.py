@@ -1,7 +1,10 @@
-"""The Blueprint every API module uses: unknown query parameters are errors, not ignored."""
+"""The Blueprint every API module uses: unknown query parameters are errors, not ignored, and
+If-None-Match compares ETags weakly."""
 
 import flask_smorest
 import marshmallow as ma
+from flask import request
+from flask_smorest.exceptions import NotModified
 from webargs.flaskparser import FlaskParser
 
 
@@ -12,3 +15,11 @@ class StrictParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def _check_not_modified(self, etag):
+        # RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x"
+        # (flask-smorest compares strongly, and caches that weaken tags got 200s).
+        if request.method in self.METHODS_CHECKING_NOT_MODIFIED and request.if_none_match.contains_weak(etag):
+            not_modified = NotModified()
+            not_modified.data = {"etag": etag}
+            raise not_modified
