@@ -109,7 +109,7 @@ def replay(row: IdempotencyKey) -> Response:
     if row.body is None:
         abort(409, message=f"The first request with this {HEADER} succeeded, and its response held a "
                            "secret shown only once (see Location); it is not shown again.",
-              headers={"Location": row.headers.get("Location", "")})
+              headers={"Location": row.headers["Location"]} if "Location" in row.headers else {})
     response = Response(row.body, status=row.status, headers=row.headers)
     response.headers["Idempotent-Replayed"] = "true"
     return response

@@ -65,7 +65,8 @@ class ApiKeys(MethodView):
         api_key, plain_key = service.create_api_key(transaction.session(), name=body["name"], role=body["role"],
                                                     organisation_id=body.get("organisation_id"))
         api_key.key = plain_key  # only on this response object; never stored
-        return api_key, {"Cache-Control": "no-store"}  # nor kept by any cache
+        # Nor kept by any cache; Location names the key (to revoke it) without its secret.
+        return api_key, {"Cache-Control": "no-store", "Location": f"{blp.url_prefix}/api-keys/{api_key.id}"}
 
 
 @blp.route("/api-keys/<key_id>", methods=["DELETE"])

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
@@ -255,8 +257,9 @@ def test_a_retried_key_issue_creates_no_second_key_and_never_shows_the_secret_ag
     keys = count(app, ApiKey)
     with app.extensions["db_sessionmaker"]() as session:
         assert session.scalar(select(IdempotencyKey.body)) is None  # the secret is not kept
-    retry = problem(client.post("/api/v1/api-keys", headers=headers, json=body), 409)
-    assert "key" not in retry
+    response = client.post("/api/v1/api-keys", headers=headers, json=body)
+    assert "key" not in problem(response, 409)
+    assert response.headers["Location"] == f"/api/v1/api-keys/{first.get_json()['id']}" == first.headers["Location"]
     assert count(app, ApiKey) == keys
 
 
@@ -289,3 +292,22 @@ def test_the_spec_documents_the_header_on_every_creating_post(app):
     for path, method in creating:
         names = [p.get("name") for p in spec["paths"][path][method].get("parameters", [])]
         assert "Idempotency-Key" in names, path
+
+
+def test_a_concurrent_retry_waits_for_the_first_then_gets_a_409_and_creates_nothing(app, client, cast):
+    if app.extensions["db_engine"].dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers: no two requests hold a key at once")
+    headers = {**cast.buyer.headers, "Idempotency-Key": "racing"}
+    # The first request, still running: its claim is flushed, not committed.
+    with app.extensions["db_sessionmaker"]() as first:
+        first.add(IdempotencyKey(api_key_id=cast.buyer.key_id, key="racing", fingerprint="x" * 64,
+                                 expires_at=utc_now() + timedelta(hours=24)))
+        first.flush()
+        with ThreadPoolExecutor(1) as pool:
+            retry = pool.submit(lambda: app.test_client().post(RFQS, headers=headers, json=rfq_body()))
+            time.sleep(0.5)
+            assert not retry.done()  # it waits on the first request's claim
+            first.commit()
+            response = retry.result(timeout=10)
+    assert "Idempotency-Key" in problem(response, 409)["detail"]
+    assert count(app, Rfq) == 0
