@@ -15,13 +15,15 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-# The worker (search outbox…) runs in the background while the server runs, and stops with it.
+# The API is served as production serves it (gunicorn, see Dockerfile); the worker (search
+# outbox, deadlines, idempotency keys) runs in the background while it runs, and stops with it.
+WORKERS ?= 2
 run: install es-start
 	$(BIN)/flask --app api db upgrade
 	$(BIN)/flask --app api demo load
 	$(BIN)/flask --app api worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/flask --app api run --host $(HOST) --port $(PORT)
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - 'api:create_app()'
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

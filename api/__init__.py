@@ -41,8 +41,9 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
     app.extensions["supplier_index"] = SupplierIndex(
         app.extensions["elasticsearch"], app.config["INDEX_PREFIX"], replicas=app.config["INDEX_REPLICAS"])
     search_sync.init_app(app)
-    CORS(app, origins=app.config["CORS_ORIGINS"],
-         expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"])
+    # Browsers may reuse a preflight's answer 10 minutes rather than preflight every call.
+    CORS(app, origins=app.config["CORS_ORIGINS"], max_age=600,
+         expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationDocs()]})
     for module in (ops, reference, accounts, suppliers, search, rfqs, events, admin):

@@ -65,11 +65,11 @@ def problem(status: int, detail: str | None = None, *, type_slug: str | None = N
     return response
 
 
-def not_modified() -> Response:
+def not_modified(etag: str | None) -> Response:
     """304 has no body, but must repeat the ETag (flask-smorest leaves it out)."""
     response = Response(status=304)
-    if len(request.if_none_match.as_set()) == 1:
-        response.set_etag(*request.if_none_match.as_set())
+    if etag:
+        response.set_etag(etag)
     return response
 
 
@@ -145,7 +145,7 @@ class ProblemApi(Api):
 
     def handle_http_exception(self, error: HTTPException):
         if error.code == 304:
-            return not_modified()
+            return not_modified((getattr(error, "data", None) or {}).get("etag"))
         if isinstance(error, InternalServerError):
             return self.handle_unexpected_error(error.original_exception or error)
         data = getattr(error, "data", None) or {}

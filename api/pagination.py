@@ -1,9 +1,12 @@
-"""Opaque cursors for keyset pagination."""
+"""Opaque cursors for keyset pagination, and the RFC 8288 Link to the next page."""
 
 from __future__ import annotations
 
 import base64
 import json
+from urllib.parse import urlencode
+
+from flask import after_this_request, request
 
 from .exceptions import InvalidParameters
 
@@ -35,3 +38,18 @@ def _fits(position: list, shape: tuple[type, ...]) -> bool:
 def invalid_cursor(parameter: str = "cursor"):
     raise InvalidParameters({parameter: ["Not a cursor this API issued; "
                                          "pass next_cursor from the previous page."]})
+
+
+def next_page(next_cursor: str | None, parameter: str = "cursor") -> str | None:
+    """`next_cursor`, also announced as `Link: <…>; rel="next"`: this request's URL with
+    `parameter` set to it (for clients that follow links rather than read bodies)."""
+    if next_cursor is not None:
+        arguments = [(name, value) for name, value in request.args.items(multi=True) if name != parameter]
+        url = f"{request.base_url}?{urlencode([*arguments, (parameter, next_cursor)])}"
+
+        @after_this_request
+        def link_next(response):
+            if response.status_code == 200:
+                response.headers.add("Link", f'<{url}>; rel="next"')
+            return response
+    return next_cursor

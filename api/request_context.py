@@ -1,4 +1,12 @@
-"""Request ids, JSON-lines logs and the JSON-body guard applied to every request."""
+"""Request ids, JSON-lines logs, the JSON-body guard and the caching headers of every request.
+
+Caching: a response to a request carrying a key depends on the caller (contacts, RFQs,
+events): `private, no-cache` (no shared cache keeps it; the caller's own revalidates it with
+its ETag). An anonymous read is the same for every anonymous caller: `public, no-cache`
+(kept, revalidated), or `public, max-age=N` where the view says so with `public_for(N)`
+(search, reference data: identical for every caller). Anything else (anonymous writes and
+errors) is `no-store`, and a view may say `no-store` itself (a newly issued key).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +18,13 @@ import time
 import uuid
 from datetime import datetime, timezone
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, after_this_request, g, has_request_context, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 BODY_METHODS = {"POST", "PUT", "PATCH"}
+READ_METHODS = {"GET", "HEAD"}
 
 access_log = logging.getLogger("proxisource.access")
 
@@ -82,6 +91,9 @@ def init_app(app: Flask) -> None:
     def log_and_tag(response):
         response.headers[REQUEST_ID_HEADER] = g.get("request_id", "")
         response.vary.add("Authorization")  # what a key may see differs: caches must key on it
+        response.headers["X-Content-Type-Options"] = "nosniff"  # a JSON answer is never run as a script
+        if "Cache-Control" not in response.headers:
+            _set_cache_control(response)
         started = g.get("request_started")
         access_log.info(
             "%s %s %s", request.method, request.path, response.status_code,
@@ -91,6 +103,28 @@ def init_app(app: Flask) -> None:
             }},
         )
         return response
+
+
+def public_for(seconds: int) -> None:
+    """Let any cache keep this response `seconds` (if it succeeds): for views whose answer
+    depends on nothing but the request's URL."""
+    @after_this_request
+    def cache_publicly(response):
+        if response.status_code < 400:
+            response.cache_control.public = True
+            response.cache_control.max_age = seconds
+        return response
+
+
+def _set_cache_control(response) -> None:
+    if "Authorization" in request.headers:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    elif request.method in READ_METHODS and response.status_code in (200, 304):
+        response.cache_control.public = True
+        response.cache_control.no_cache = True
+    else:
+        response.cache_control.no_store = True
 
 
 def _has_body() -> bool:

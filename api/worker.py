@@ -27,6 +27,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from .idempotency import purge_expired_idempotency_keys
 from .rfqs.service import close_overdue
 from .search import sync
 
@@ -41,7 +42,7 @@ log = logging.getLogger("proxisource.worker")
 
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs every worker runs (add new ones here)."""
-    return [sync.outbox_job(sync.supplier_index(app)), close_overdue]
+    return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys]
 
 
 class Worker:

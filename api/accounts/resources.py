@@ -15,6 +15,7 @@ from schemas.accounts import (
 
 from .. import auth, transaction
 from ..blueprint import Blueprint
+from ..idempotency import idempotent
 from . import service
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1",
@@ -30,6 +31,7 @@ class Organisations(MethodView):
         auth.require("admin")
         return {"items": service.list_organisations(transaction.session())}
 
+    @idempotent
     @blp.arguments(OrganisationCreateSchema)
     @blp.response(201, OrganisationSchema)
     def post(self, body):
@@ -54,6 +56,7 @@ class ApiKeys(MethodView):
         principal = auth.require()
         return {"items": service.list_api_keys(transaction.session(), principal, query.get("organisation_id"))}
 
+    @idempotent
     @blp.arguments(ApiKeyCreateSchema)
     @blp.response(201, IssuedApiKeySchema)
     def post(self, body):
@@ -62,7 +65,8 @@ class ApiKeys(MethodView):
         api_key, plain_key = service.create_api_key(transaction.session(), name=body["name"], role=body["role"],
                                                     organisation_id=body.get("organisation_id"))
         api_key.key = plain_key  # only on this response object; never stored
-        return api_key
+        # Nor kept by any cache; Location names the key (to revoke it) without its secret.
+        return api_key, {"Cache-Control": "no-store", "Location": f"{blp.url_prefix}/api-keys/{api_key.id}"}
 
 
 @blp.route("/api-keys/<key_id>", methods=["DELETE"])

@@ -12,7 +12,7 @@ from schemas.admin import (
 
 from .. import auth, transaction
 from ..blueprint import Blueprint
-from ..pagination import decode_cursor, encode_cursor, invalid_cursor
+from ..pagination import decode_cursor, encode_cursor, invalid_cursor, next_page
 from ..search import outbox
 
 blp = Blueprint("admin", __name__, url_prefix="/api/v1/admin",
@@ -33,7 +33,7 @@ def search_outbox(query):
     page_size = query["page_size"]
     rows = outbox.rows_in_state(transaction.session(), query["state"], after_id, page_size + 1)
     page = rows[:page_size]
-    return {"items": page, "next_cursor": encode_cursor([page[-1].id]) if len(rows) > page_size else None}
+    return {"items": page, "next_cursor": next_page(encode_cursor([page[-1].id]) if len(rows) > page_size else None)}
 
 
 @blp.route("/search-outbox/retry", methods=["POST"])

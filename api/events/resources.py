@@ -6,7 +6,7 @@ from schemas.rfqs import EventPageSchema, EventQuerySchema
 
 from .. import auth, transaction
 from ..blueprint import Blueprint
-from ..pagination import decode_cursor, encode_cursor
+from ..pagination import decode_cursor, encode_cursor, next_page
 from .feed import events_after
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description=(
@@ -27,4 +27,4 @@ def events(query):
     after_id = position[0] if position else 0
     items = events_after(session, principal, after_id, query["limit"])
     last = items[-1].id if items else after_id
-    return {"items": items, "next_cursor": encode_cursor([last])}
+    return {"items": items, "next_cursor": next_page(encode_cursor([last]), parameter="after")}

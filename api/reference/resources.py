@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import after_this_request, jsonify
+from flask import jsonify
 
 from schemas.reference import (CapabilitiesQueryArgsSchema, CapabilityNodeSchema, CertificationTypeSchema,
                                DigitalCapabilitySchema, SectorSchema, TaxonomyCapabilitySchema)
 
 from ..blueprint import Blueprint
+from ..request_context import public_for
 from . import catalog
 
 MAX_AGE = 3600  # seconds; the data only changes with a release
@@ -25,16 +26,10 @@ def cacheable(items, schema=None):
     changes when either the data or the representation does. Returns the items as a list:
     flask-smorest would read a returned tuple as (body, status, headers).
     """
-    after_this_request(_cache_control)  # registered first so that a 304 carries it too
+    public_for(MAX_AGE)  # registered first so that a 304 carries it too
     items = list(items)
     blp.set_etag(items, schema)
     return items
-
-
-def _cache_control(response):
-    response.cache_control.public = True
-    response.cache_control.max_age = MAX_AGE
-    return response
 
 
 CAPABILITY_VIEWS = {"flat": (TaxonomyCapabilitySchema(many=True), catalog.capabilities),

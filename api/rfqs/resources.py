@@ -25,7 +25,8 @@ from schemas.rfqs import (
 
 from .. import auth, transaction
 from ..blueprint import Blueprint
-from ..pagination import decode_cursor, encode_cursor, invalid_cursor
+from ..idempotency import idempotent
+from ..pagination import decode_cursor, encode_cursor, invalid_cursor, next_page
 from ..search.sync import supplier_index
 from . import matching, quotes, service
 
@@ -67,8 +68,9 @@ class Rfqs(MethodView):
                                  after=after[0] if after else None, limit=query["page_size"])
         full = len(rfqs) == query["page_size"]
         return {"items": [shown(r) for r in rfqs],
-                "next_cursor": encode_cursor([rfqs[-1].id]) if full else None}
+                "next_cursor": next_page(encode_cursor([rfqs[-1].id]) if full else None)}
 
+    @idempotent
     @blp.etag
     @blp.arguments(RfqWriteSchema)
     @blp.response(201, RfqSchema)
@@ -144,7 +146,7 @@ def matches(query, rfq_id):
     start = page_position(query.get("cursor"))
     end = start + query["page_size"]
     return {"total": len(ranked), "items": ranked[start:end],
-            "next_cursor": encode_cursor([end]) if end < len(ranked) else None}
+            "next_cursor": next_page(encode_cursor([end]) if end < len(ranked) else None)}
 
 
 @blp.route("/<rfq_id>/invitations")
@@ -159,6 +161,7 @@ class Invitations(MethodView):
         items = [i for i in rfq.invitations if supplier is None or i.supplier_id == supplier.id]
         return {"items": items}
 
+    @idempotent
     @blp.arguments(InviteSchema)
     @blp.response(201, InvitationListSchema)
     def post(self, body, rfq_id):
@@ -192,6 +195,7 @@ class Quotes(MethodView):
         rfq = service.visible_rfq(session, principal, rfq_id)
         return {"items": quotes.visible_quotes(session, rfq, principal, query["sort"])}
 
+    @idempotent
     @blp.etag
     @blp.arguments(QuoteWriteSchema)
     @blp.response(201, QuoteSchema)

@@ -15,10 +15,15 @@ from schemas.search import (
 )
 
 from ..blueprint import Blueprint
+from ..pagination import next_page
+from ..request_context import public_for
 from . import clusters, service, suggest
 from .sync import supplier_index
 
 GEOJSON = "application/geo+json"
+# Results depend on the URL alone (no key sees more); a change is searchable within ~1 s anyway,
+# and a map or a type-ahead repeating itself for 30 s is worth not asking again.
+SEARCH_MAX_AGE = 30
 
 blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
                 description="Supplier search: text, capabilities (descendants included), certifications "
@@ -36,6 +41,8 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 def search_suppliers(args):
     """Search suppliers"""
     result = service.search_suppliers(supplier_index(), args)
+    public_for(SEARCH_MAX_AGE)
+    next_page(result["next_cursor"])
     # The service builds the documented shape already: sending it as is (not through the
     # schema again) keeps the API's share of a search small.
     if request.accept_mimetypes.best_match(["application/json", GEOJSON]) == GEOJSON:
@@ -69,6 +76,7 @@ def supplier_clusters(args):
     once per cell holding one of its sites, so one with sites in several cells counts in
     each; `total` counts it once.
     """
+    public_for(SEARCH_MAX_AGE)
     return clusters.supplier_clusters(supplier_index(), args)
 
 
@@ -82,4 +90,5 @@ def suggest_completions(args):
     Capability labels (French and English), supplier names and French places (name or
     postal code) starting with what was typed; accents and case do not matter.
     """
+    public_for(SEARCH_MAX_AGE)
     return suggest.suggest(supplier_index(), args)

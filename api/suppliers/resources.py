@@ -18,8 +18,9 @@ from schemas.suppliers import (
 
 from .. import auth, transaction
 from ..blueprint import Blueprint
+from ..idempotency import idempotent
 from ..models import Supplier
-from ..pagination import decode_cursor, encode_cursor, invalid_cursor
+from ..pagination import decode_cursor, encode_cursor, invalid_cursor, next_page
 from . import service
 
 blp = Blueprint("suppliers", __name__, url_prefix="/api/v1/suppliers",
@@ -47,7 +48,10 @@ def present(supplier: Supplier):
 
 
 def version_tag(supplier: Supplier) -> dict:
-    return {"id": supplier.id, "version": supplier.version}
+    """The ETag's data: the version, and which representation the caller gets (the public
+    profile and the one with contacts are different bodies, so they need different tags)."""
+    return {"id": supplier.id, "version": supplier.version,
+            "contacts": service.can_see_contacts(auth.current(), supplier)}
 
 
 def editable(supplier_id: str) -> Supplier:
@@ -85,8 +89,9 @@ class Suppliers(MethodView):
                                            after=after, limit=page_size)
         last = suppliers[-1] if len(suppliers) == page_size else None
         return {"items": [present(s) for s in suppliers],
-                "next_cursor": encode_cursor([last.updated_at.isoformat(), last.id]) if last else None}
+                "next_cursor": next_page(encode_cursor([last.updated_at.isoformat(), last.id]) if last else None)}
 
+    @idempotent
     @blp.etag
     @blp.arguments(SupplierCreateSchema)
     @blp.response(201, SupplierSchema)

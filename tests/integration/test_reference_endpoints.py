@@ -118,4 +118,4 @@ def test_bad_query_parameters_are_422_problems_naming_the_parameter(client, quer
     body = response.get_json(force=True)
     assert body["status"] == 422
     assert [(e["location"], e["field"]) for e in body["errors"]] == [("query", field)]
-    assert "Cache-Control" not in response.headers
+    assert response.headers["Cache-Control"] == "no-store"  # an error is never cached

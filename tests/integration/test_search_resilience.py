@@ -135,10 +135,11 @@ def test_rebuild_under_continuous_search_loses_nothing(app, client, index, admin
         if during:
             return
         rebuilding.set()
-        target = client.get(f"/api/v1/suppliers/{ids[0]}")
+        # (read as the admin: If-Match takes the tag of the representation the editor reads)
+        target = client.get(f"/api/v1/suppliers/{ids[0]}", headers=admin_headers)
         during["patch"] = client.patch(f"/api/v1/suppliers/{ids[0]}", json={"trade_name": "Changed mid-way"},
                                        headers={**admin_headers, "If-Match": target.headers["ETag"]})
-        doomed = client.get(f"/api/v1/suppliers/{ids[1]}")
+        doomed = client.get(f"/api/v1/suppliers/{ids[1]}", headers=admin_headers)
         during["delete"] = client.delete(f"/api/v1/suppliers/{ids[1]}",
                                          headers={**admin_headers, "If-Match": doomed.headers["ETag"]})
         during["create"] = client.post("/api/v1/suppliers", json=profile(count + 1), headers=admin_headers)
