@@ -302,7 +302,11 @@ def decline(session: Session, rfq: Rfq, supplier: Supplier, reason: str, comment
 
 
 def quotes_hidden_from_buyer(rfq: Rfq) -> bool:
-    return rfq.sealed and rfq.current_state in ("draft", "published")
+    """A sealed RFQ shows its quotes once it has closed, and never when it was cancelled
+    before closing (else cancel, read the prices, reissue would open any sealed RFQ)."""
+    never_closed = rfq.current_closed_at is None
+    return rfq.sealed and (rfq.current_state in ("draft", "published")
+                           or (rfq.current_state == "cancelled" and never_closed))
 
 
 def live_quote_of(rfq: Rfq, supplier: Supplier) -> Quote | None:
