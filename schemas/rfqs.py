@@ -70,6 +70,8 @@ class RfqWriteSchema(ma.Schema):
     sealed = fields.Boolean(load_default=False, metadata={
         "description": "Quotes stay hidden from the buyer until the RFQ is closed"})
     budget = amount(positive=False, places=2, allow_none=True)
+    budget_visible = fields.Boolean(load_default=False, metadata={
+        "description": "Show the budget to suppliers; otherwise only the buyer and operators see it"})
     currency = Currency(load_default="EUR")
 
     @validates_schema
@@ -103,6 +105,7 @@ class RfqSchema(RfqWriteSchema):
                        "RFQ is closed from the moment its response deadline passes"})
     allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
         "description": "Actions the RFQ's state allows now (publish, close, cancel, award)"})
+    budget = amount(positive=False, places=2, attribute="shown_budget", dump_only=True, allow_none=True)
     awarded_quote_id = fields.String(dump_only=True, allow_none=True)
     version = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)

@@ -34,7 +34,7 @@ TRANSITIONS = {
 }
 EDITABLE_FIELDS = ("title", "description", "required_capabilities", "required_certifications", "quantity",
                    "unit", "delivery_place", "max_distance_km", "response_deadline", "needed_by",
-                   "visibility", "sealed", "budget", "currency")
+                   "visibility", "sealed", "budget", "budget_visible", "currency")
 
 
 def allowed_actions(rfq: Rfq) -> list[str]:
@@ -299,6 +299,13 @@ def decline(session: Session, rfq: Rfq, supplier: Supplier, reason: str, comment
            data={"rfq_id": rfq.id, "supplier_id": supplier.id, "reason": reason},
            recipients=[rfq.buyer_organisation_id, supplier.organisation_id])
     return invitation
+
+
+def budget_shown_to(rfq: Rfq, principal: Principal):
+    """The budget is the buyer's (and the operators'): suppliers see it only when shared."""
+    if rfq.budget_visible or principal.is_admin or principal.belongs_to(rfq.buyer_organisation_id):
+        return rfq.budget
+    return None
 
 
 def quotes_hidden_from_buyer(rfq: Rfq) -> bool:

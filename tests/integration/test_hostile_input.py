@@ -165,3 +165,11 @@ def test_the_last_active_admin_key_cannot_be_revoked(client, cast):
     assert client.delete(f"/api/v1/api-keys/{cast.admin.key_id}", headers=cast.admin.headers).status_code == 204
     assert client.delete(f"/api/v1/api-keys/{second['id']}",
                          headers={"Authorization": f"Bearer {second['key']}"}).status_code == 409
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_the_budget_is_the_buyers_unless_shared(client, cast, shared):
+    staged = stage(client, cast, "published", quoting=(), budget="50000.00", budget_visible=shared)
+    seen = {name: client.get(rfq_path(staged.id), headers=cast.actor(name).headers).get_json()["budget"]
+            for name in ("buyer", "admin", "invited")}
+    assert seen == {"buyer": "50000.00", "admin": "50000.00", "invited": "50000.00" if shared else None}
