@@ -32,7 +32,7 @@ class SearchOutboxPageSchema(CursorPageSchema):
 
 
 class SearchOutboxRetrySchema(ma.Schema):
-    ids = fields.List(Integer(validate=validate.Range(1, MAX_ROW_ID)),
+    ids = fields.List(Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID)),
                       validate=validate.Length(1, 1000), metadata={
                           "description": "Rows to retry (failed ones, or ones waiting for their next "
                                          "attempt); omit to retry every failed row"})
