@@ -1,14 +1,15 @@
-"""The Blueprint every API module uses: unknown query parameters are errors, not ignored, and
-the errors an operation declares are documented as RFC 9457 problems, and If-None-Match compares
-ETags weakly."""
+"""The Blueprint every API module uses: unknown query parameters are errors, not ignored; the
+errors an operation declares are documented as RFC 9457 problems; If-None-Match compares ETags
+weakly."""
 
 import flask_smorest
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask_smorest.exceptions import NotModified
 from webargs.flaskparser import FlaskParser
 
 from .errors import PROBLEM_MIMETYPE, ProblemSchema
+from .exceptions import InvalidParameters
 
 
 class StrictParser(FlaskParser):
@@ -18,6 +19,10 @@ class StrictParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = StrictParser()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.before_request(refuse_undeclared_query)
 
     def alt_response(self, status_code, response=None, *, schema=None, content_type=None, **kwargs):
         if int(status_code) >= 400 and response is None and schema is None:
@@ -31,3 +36,19 @@ class Blueprint(flask_smorest.Blueprint):
             not_modified = NotModified()
             not_modified.data = {"etag": etag}
             raise not_modified
+
+
+def refuse_undeclared_query():
+    """The strict parser only sees operations that declare query arguments: every other
+    one takes none, so any parameter sent to it is unknown."""
+    if request.args and request.method != "OPTIONS" and not _declares_query(
+            current_app.view_functions[request.endpoint], request.method):
+        raise InvalidParameters({name: ["Unknown field."] for name in request.args})
+
+
+def _declares_query(view, method: str) -> bool:
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, method.lower(), None) or getattr(view_class, "get", None)
+    parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
+    return any(parameter["in"] in ("query", "querystring") for parameter in parameters)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from urllib.parse import urlencode
 
 from flask import after_this_request, request
 
 from .exceptions import InvalidParameters
+
+MAX_CURSOR_LENGTH = 500
+# Positions hold ids, sort values and 64-bit integers (what the databases bind).
+_INTEGER_RANGE = range(-2**63, 2**63)
 
 
 def encode_cursor(position: list) -> str:
@@ -17,16 +22,30 @@ def encode_cursor(position: list) -> str:
 
 def decode_cursor(cursor: str | None, *shape: type, parameter: str = "cursor") -> list | None:
     """The position a cursor holds (None without one); a 422 naming `parameter` unless it is
-    a list — of exactly the types in `shape`, when given."""
+    a list of strings, finite numbers and 64-bit integers — of exactly the types in `shape`, when given."""
     if cursor is None:
         return None
-    try:
-        position = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except ValueError:
-        position = None
-    if not isinstance(position, list) or (shape and not _fits(position, shape)):
+    position = None
+    if 0 < len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            # The length bound keeps any nesting far below json's recursion limit.
+            position = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        except ValueError:
+            pass
+    if not (isinstance(position, list) and _bounded(position)) or (
+            shape and not _fits(position, shape)):
         invalid_cursor(parameter)
     return position
+
+
+def _bounded(value) -> bool:
+    if isinstance(value, list):
+        return all(map(_bounded, value))
+    if isinstance(value, int):
+        return value in _INTEGER_RANGE
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, str) or value is None
 
 
 def _fits(position: list, shape: tuple[type, ...]) -> bool:

@@ -19,7 +19,9 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, after_this_request, g, has_request_context, request
-from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+from werkzeug.exceptions import UnsupportedMediaType
+
+from . import input_limits
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -82,10 +84,11 @@ def init_app(app: Flask) -> None:
             return
         if not is_json_mimetype(request.mimetype):
             raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
-        try:
-            json.loads(request.get_data())
-        except ValueError as error:
-            raise BadRequest(f"The request body is not valid JSON: {error}.") from error
+        input_limits.parse_json_body(request.get_data())
+
+    @app.before_request
+    def refuse_unstorable_query_text():
+        input_limits.check_query(request.args)
 
     @app.after_request
     def log_and_tag(response):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import CursorPageSchema, CursorQuerySchema
+from .common import CursorPageSchema, CursorQuerySchema, Integer
 
 # Outbox ids are 64-bit on PostgreSQL: larger numbers are not ids (and not bindable).
 MAX_ROW_ID = 2**63 - 1
@@ -14,11 +14,11 @@ class SearchOutboxQuerySchema(CursorQuerySchema):
 
 
 class SearchOutboxRowSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     entity_type = fields.String(metadata={"description": "What the row refreshes: 'supplier'"})
     entity_id = fields.String()
-    version = fields.Integer(metadata={"description": "The entity's version after the change"})
-    attempts = fields.Integer(metadata={"description": "Times Elasticsearch refused it "
+    version = Integer(metadata={"description": "The entity's version after the change"})
+    attempts = Integer(metadata={"description": "Times Elasticsearch refused it "
                                                        "(not counting times it was unreachable)"})
     last_error = fields.String(allow_none=True, metadata={"description": "Elasticsearch's last reason"})
     created_at = fields.DateTime()
@@ -32,11 +32,11 @@ class SearchOutboxPageSchema(CursorPageSchema):
 
 
 class SearchOutboxRetrySchema(ma.Schema):
-    ids = fields.List(fields.Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID)),
+    ids = fields.List(Integer(strict=True, validate=validate.Range(1, MAX_ROW_ID)),
                       validate=validate.Length(1, 1000), metadata={
                           "description": "Rows to retry (failed ones, or ones waiting for their next "
                                          "attempt); omit to retry every failed row"})
 
 
 class SearchOutboxRetriedSchema(ma.Schema):
-    retried = fields.Integer(metadata={"description": "Rows made pending again"})
+    retried = Integer(metadata={"description": "Rows made pending again"})

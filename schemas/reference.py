@@ -3,6 +3,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from .common import Integer
+
 
 class TaxonomyCapabilitySchema(ma.Schema):
     """A node of the capability taxonomy in the flat view (a supplier's capability is another schema)."""
@@ -11,7 +13,7 @@ class TaxonomyCapabilitySchema(ma.Schema):
     parent = fields.String(allow_none=True, metadata={"description": "Parent code; null for a top-level area"})
     label_fr = fields.String(metadata={"description": "French label"})
     label_en = fields.String(metadata={"description": "English label"})
-    depth = fields.Integer(metadata={"description": "0 for a top-level area, 1 below it, and so on"})
+    depth = Integer(metadata={"description": "0 for a top-level area, 1 below it, and so on"})
 
 
 class CapabilityNodeSchema(ma.Schema):

@@ -6,7 +6,15 @@ import marshmallow as ma
 import pycountry
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, representable_in_utc
+from .common import (
+    ACTOR_ROLES,
+    MAX_INTEGER_DIGITS,
+    Amount,
+    CursorPageSchema,
+    CursorQuerySchema,
+    Integer,
+    representable_in_utc,
+)
 
 STATES = ("draft", "published", "closed", "awarded", "cancelled")
 VISIBILITIES = ("invited", "public")
@@ -25,9 +33,12 @@ def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
             raise ValidationError("Must be greater than 0." if positive else "Must not be negative.")
 
     bound = "greater than 0" if positive else "0 or more"
-    return fields.Decimal(as_string=True, places=places, validate=check, metadata={
+    return Amount(as_string=True, places=places, validate=check, metadata={
         "type": "string", "format": "decimal", "example": "12.50",
-        "description": f"A decimal {bound}, as a string (a JSON number is accepted too)"}, **kwargs)
+        "pattern": rf"^\d{{1,{MAX_INTEGER_DIGITS}}}(\.\d{{1,{places}}})?$",
+        "description": f"A decimal {bound}, as a string (a JSON number is accepted too), with at most "
+                       f"{MAX_INTEGER_DIGITS} digits before the point and {places} after: more decimal "
+                       f"places are refused (422), never rounded"}, **kwargs)
 
 
 class Currency(fields.String):
@@ -69,6 +80,8 @@ class RfqWriteSchema(ma.Schema):
     sealed = fields.Boolean(load_default=False, metadata={
         "description": "Quotes stay hidden from the buyer until the RFQ is closed"})
     budget = amount(positive=False, places=2, allow_none=True)
+    budget_visible = fields.Boolean(load_default=False, metadata={
+        "description": "Show the budget to suppliers; otherwise only the buyer and operators see it"})
     currency = Currency(load_default="EUR")
 
     @validates_schema
@@ -102,8 +115,9 @@ class RfqSchema(RfqWriteSchema):
                        "RFQ is closed from the moment its response deadline passes"})
     allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
         "description": "Actions the RFQ's state allows now (publish, close, cancel, award)"})
+    budget = amount(positive=False, places=2, attribute="shown_budget", dump_only=True, allow_none=True)
     awarded_quote_id = fields.String(dump_only=True, allow_none=True)
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     published_at = fields.DateTime(dump_only=True, allow_none=True)
@@ -148,11 +162,15 @@ class DeclineSchema(ma.Schema):
 
 
 class QuoteWriteSchema(ma.Schema):
+    """A quote for the whole RFQ: its quantity must equal the RFQ's (partial quotes are refused
+    with a 422, so that totals compare like with like), in the RFQ's currency, valid today or later."""
+
     unit_price = amount(positive=True, places=4, required=True)
     currency = Currency(load_default="EUR")
     quantity = amount(positive=True, places=4, required=True)
-    lead_time_days = fields.Integer(required=True, validate=validate.Range(0, 3650))
-    valid_until = fields.Date(required=True, metadata={"description": "The quote's own validity"})
+    lead_time_days = Integer(required=True, validate=validate.Range(0, 3650))
+    valid_until = fields.Date(required=True, metadata={
+        "description": "The quote's own validity: today or later"})
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
@@ -164,7 +182,7 @@ class QuoteSchema(QuoteWriteSchema):
         "description": "submitted, withdrawn, awarded or not_awarded"})
     total_price = fields.Decimal(as_string=True, places=2, dump_only=True, metadata={
         "type": "string", "format": "decimal", "description": "unit_price × quantity"})
-    version = fields.Integer(dump_only=True)
+    version = Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -214,19 +232,19 @@ class MatchSchema(ma.Schema):
 
 
 class MatchPageSchema(CursorPageSchema):
-    total = fields.Integer()
+    total = Integer()
     items = fields.List(fields.Nested(MatchSchema))
 
 
 class EventQuerySchema(ma.Schema):
     after = fields.String(metadata={"description": "Cursor: next_cursor of the previous page "
                                                    "(omit to start from the beginning)"})
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500), metadata={
+    limit = Integer(load_default=100, validate=validate.Range(1, 500), metadata={
         "description": "Most events per page (1–500)"})
 
 
 class EventSchema(ma.Schema):
-    id = fields.Integer()
+    id = Integer()
     type = fields.String()
     entity_type = fields.String()
     entity_id = fields.String()

@@ -7,7 +7,7 @@ import math
 import marshmallow as ma
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import CursorQuerySchema
+from .common import CursorQuerySchema, Integer
 
 SORTS = ("relevance", "distance", "name", "updated")
 SIZES = ("micro", "small", "medium", "large")
@@ -68,7 +68,7 @@ class SupplierSearchArgsSchema(SupplierFilterArgsSchema, CursorQuerySchema):
     local_first = fields.Boolean(load_default=False, metadata={
         "description": "Widen the radius in rings (25, 50, 100, 200, 500 km, then unlimited) until "
                        "at least min_results suppliers match"})
-    min_results = fields.Integer(load_default=10, validate=validate.Range(1, 100))
+    min_results = Integer(load_default=10, validate=validate.Range(1, 100))
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={
         "description": "Default: relevance with q, distance with a point and no q, else name"})
     facets = fields.Boolean(load_default=True, metadata={"description": "Compute facet counts"})
@@ -109,7 +109,7 @@ class SupplierHitSchema(ma.Schema):
     certifications = fields.List(fields.Nested(CertificationHitSchema))
     sectors = fields.List(fields.String())
     digital = fields.List(fields.String())
-    employees = fields.Integer(allow_none=True)
+    employees = Integer(allow_none=True)
     size = fields.String(allow_none=True)
     sites = fields.List(fields.Nested(SiteHitSchema))
     updated_at = fields.String()
@@ -119,13 +119,13 @@ class SupplierHitSchema(ma.Schema):
 
 class FacetValueSchema(ma.Schema):
     value = fields.String()
-    count = fields.Integer()
+    count = Integer()
     label = fields.String()
     label_fr = fields.String()
     label_en = fields.String()
     parent = fields.String(allow_none=True)
-    from_km = fields.Integer()
-    to_km = fields.Integer(allow_none=True)
+    from_km = Integer()
+    to_km = Integer(allow_none=True)
 
 
 class FacetsSchema(ma.Schema):
@@ -147,7 +147,7 @@ class PointSchema(ma.Schema):
 
 
 class SupplierSearchResultSchema(ma.Schema):
-    total = fields.Integer(metadata={"description": "Exact number of suppliers matching"})
+    total = Integer(metadata={"description": "Exact number of suppliers matching"})
     items = fields.List(fields.Nested(SupplierHitSchema))
     facets = fields.Nested(FacetsSchema)
     next_cursor = fields.String(allow_none=True)
@@ -196,7 +196,7 @@ class SupplierClustersArgsSchema(SupplierFilterArgsSchema):
                        "(WGS 84). min_lon greater than max_lon means the box crosses the "
                        "antimeridian.",
         "example": "-1.8,48.9,1.8,50.1"})
-    zoom = fields.Integer(required=True, validate=validate.Range(0, MAX_ZOOM), metadata={
+    zoom = Integer(required=True, validate=validate.Range(0, MAX_ZOOM), metadata={
         "description": "The map's zoom level; cells are tiles of zoom + 2 (a quarter of a map tile)"})
 
 
@@ -214,7 +214,7 @@ class ClusterCentroidSchema(ma.Schema):
 
 class ClusterCellSchema(ma.Schema):
     key = fields.String(metadata={"description": "The Web Mercator tile, as zoom/x/y"})
-    count = fields.Integer(metadata={
+    count = Integer(metadata={
         "description": "Suppliers matching with at least one site in this cell and in the box"})
     centroid = fields.Nested(ClusterCentroidSchema, metadata={
         "description": "Where to draw the marker: the centroid of the sites of the suppliers "
@@ -223,13 +223,13 @@ class ClusterCellSchema(ma.Schema):
 
 
 class SupplierClustersSchema(ma.Schema):
-    total = fields.Integer(metadata={
+    total = Integer(metadata={
         "description": "Suppliers matching with at least one site in the box (each counted once)"})
     cells = fields.List(fields.Nested(ClusterCellSchema), metadata={
         "description": "Cells with at least one supplier, most suppliers first. A supplier with "
                        "sites in several cells counts in each, so counts may add up to more "
                        "than total."})
-    precision = fields.Integer(metadata={"description": "Zoom level of the cells (tile zoom)"})
+    precision = Integer(metadata={"description": "Zoom level of the cells (tile zoom)"})
 
 
 # --- suggestions as the user types ----------------------------------------------------
@@ -240,7 +240,7 @@ MAX_SUGGESTIONS = 20
 class SuggestArgsSchema(ma.Schema):
     q = fields.String(required=True, validate=validate.Length(1, 100), metadata={
         "description": "What the user typed so far; case and accents do not matter"})
-    limit = fields.Integer(load_default=8, validate=validate.Range(1, MAX_SUGGESTIONS), metadata={
+    limit = Integer(load_default=8, validate=validate.Range(1, MAX_SUGGESTIONS), metadata={
         "description": f"Suggestions per kind (1–{MAX_SUGGESTIONS})"})
 
 

@@ -16,7 +16,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
-from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, representable_in_utc
+from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, Integer, representable_in_utc
 
 FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
 NAF_CODE = re.compile(r"^(\d{2})\.?(\d{2}[A-Z])$")
@@ -134,8 +134,8 @@ class SupplierWriteSchema(ma.Schema):
     naf_code = NafCode(allow_none=True, metadata={"description": "NAF/NACE activity code, e.g. 25.62B"})
     website = fields.URL(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
     description = optional_text(5000)
-    employees = fields.Integer(allow_none=True, validate=validate.Range(0, 1_000_000))
-    founded_year = fields.Integer(allow_none=True, validate=validate.Range(1800, date.today().year))
+    employees = Integer(allow_none=True, validate=validate.Range(0, 1_000_000))
+    founded_year = Integer(allow_none=True, validate=validate.Range(1800, date.today().year))
     sites = fields.List(fields.Nested(SiteSchema), required=True, validate=validate.Length(1, 50))
     sectors = fields.List(code_field(), load_default=list, validate=validate.Length(max=30))
     capabilities = fields.List(fields.Nested(CapabilitySchema), load_default=list,
@@ -166,7 +166,7 @@ class SupplierPatchSchema(SupplierWriteSchema):
 class SupplierSchema(SupplierWriteSchema):
     id = fields.String(dump_only=True)
     organisation_id = fields.String(dump_only=True, allow_none=True)
-    version = fields.Integer(dump_only=True, metadata={"description": "Increases with every change"})
+    version = Integer(dump_only=True, metadata={"description": "Increases with every change"})
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -181,7 +181,7 @@ class SupplierPageSchema(CursorPageSchema):
 
 
 class SupplierChangeSchema(ma.Schema):
-    version = fields.Integer()
+    version = Integer()
     action = fields.String(validate=validate.OneOf(("created", "updated", "deleted")), metadata={
         "description": "created, updated or deleted"})
     changed_at = fields.DateTime()

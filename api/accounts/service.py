@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..db import utc_now
-from ..exceptions import NotFound, Unauthenticated
+from ..exceptions import Conflict, NotFound, Unauthenticated
 from ..models import ApiKey, Organisation
 from ..principal import Principal
 
@@ -99,9 +99,17 @@ def list_api_keys(session: Session, principal: Principal, organisation_id: str |
     return list(session.scalars(query))
 
 
+def _other_active_admin_key(session: Session, api_key: ApiKey) -> bool:
+    return session.scalar(select(ApiKey.id).where(
+        ApiKey.role == "admin", ApiKey.revoked_at.is_(None), ApiKey.id != api_key.id).limit(1)) is not None
+
+
 def revoke_api_key(session: Session, principal: Principal, key_id: str) -> None:
     api_key = session.get(ApiKey, key_id)
     if api_key is None or not (principal.is_admin or principal.belongs_to(api_key.organisation_id)):
         raise NotFound(f"No API key {key_id}.")
     if api_key.revoked_at is None:
+        if api_key.role == "admin" and not _other_active_admin_key(session, api_key):
+            raise Conflict("This is the last active admin key: issue another admin key before "
+                           "revoking it, or no one could administer the marketplace.")
         api_key.revoked_at = utc_now()

@@ -48,6 +48,7 @@ class Rfq(Base):
     visibility: Mapped[str] = mapped_column(String(10))
     sealed: Mapped[bool] = mapped_column(Boolean, default=False)
     budget: Mapped[Decimal | None] = mapped_column(MONEY)
+    budget_visible: Mapped[bool] = mapped_column(Boolean, default=False)
     currency: Mapped[str] = mapped_column(String(3))
     state: Mapped[str] = mapped_column(String(12), default="draft", index=True)
     awarded_quote_id: Mapped[str | None] = mapped_column(String(36))

@@ -39,6 +39,16 @@ def _check_currency(rfq: Rfq, data: dict) -> None:
         raise ValidationError(f"Quote in the RFQ's currency, {rfq.currency}.", "currency")
 
 
+def _check_terms(rfq: Rfq, data: dict) -> None:
+    _check_currency(rfq, data)
+    # Quotes are ranked by total price: a quote for part of the quantity would look cheapest.
+    if data["quantity"] != rfq.quantity:
+        raise ValidationError(f"Quote for the RFQ's quantity, {rfq.quantity.normalize():f} {rfq.unit}.",
+                              "quantity")
+    if data["valid_until"] < utc_now().date():
+        raise ValidationError("The quote's validity date has passed.", "valid_until")
+
+
 def _check_open(rfq: Rfq) -> None:
     if rfq.current_state != "published":
         raise Conflict(f"Quotes are accepted until the response deadline "
@@ -48,7 +58,7 @@ def _check_open(rfq: Rfq) -> None:
 
 def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal: Principal) -> Quote:
     _check_open(rfq)
-    _check_currency(rfq, data)
+    _check_terms(rfq, data)
     quote = service.live_quote_of(rfq, supplier)
     if quote is not None and quote.state == "submitted":
         raise Conflict("This supplier already has a live quote on this RFQ: revise it "
@@ -66,7 +76,7 @@ def submit(session: Session, rfq: Rfq, supplier: Supplier, data: dict, principal
 
 def revise(session: Session, rfq: Rfq, quote: Quote, data: dict, principal: Principal) -> Quote:
     _check_open(rfq)
-    _check_currency(rfq, data)
+    _check_terms(rfq, data)
     if quote.state != "submitted":
         raise Conflict(f"Only a live quote can be revised; this one is {quote.state}.")
     _set(quote, data)

@@ -43,7 +43,9 @@ def rfq_tag(rfq) -> dict:
 
 
 def shown(rfq):
-    rfq.allowed_actions = service.allowed_actions(rfq)  # computed for this response only
+    # Computed for this response only (transient attributes, never stored).
+    rfq.allowed_actions = service.allowed_actions(rfq)
+    rfq.shown_budget = service.budget_shown_to(rfq, auth.current())
     return rfq
 
 

@@ -34,7 +34,7 @@ TRANSITIONS = {
 }
 EDITABLE_FIELDS = ("title", "description", "required_capabilities", "required_certifications", "quantity",
                    "unit", "delivery_place", "max_distance_km", "response_deadline", "needed_by",
-                   "visibility", "sealed", "budget", "currency")
+                   "visibility", "sealed", "budget", "budget_visible", "currency")
 
 
 def allowed_actions(rfq: Rfq) -> list[str]:
@@ -301,8 +301,19 @@ def decline(session: Session, rfq: Rfq, supplier: Supplier, reason: str, comment
     return invitation
 
 
+def budget_shown_to(rfq: Rfq, principal: Principal):
+    """The budget is the buyer's (and the operators'): suppliers see it only when shared."""
+    if rfq.budget_visible or principal.is_admin or principal.belongs_to(rfq.buyer_organisation_id):
+        return rfq.budget
+    return None
+
+
 def quotes_hidden_from_buyer(rfq: Rfq) -> bool:
-    return rfq.sealed and rfq.current_state in ("draft", "published")
+    """A sealed RFQ shows its quotes once it has closed, and never when it was cancelled
+    before closing (else cancel, read the prices, reissue would open any sealed RFQ)."""
+    never_closed = rfq.current_closed_at is None
+    return rfq.sealed and (rfq.current_state in ("draft", "published")
+                           or (rfq.current_state == "cancelled" and never_closed))
 
 
 def live_quote_of(rfq: Rfq, supplier: Supplier) -> Quote | None:
