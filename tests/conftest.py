@@ -14,6 +14,7 @@ import pytest
 from flask import has_request_context, request
 from flask.testing import FlaskClient
 from integration.search_support import empty_index
+from rfq_support import Cast
 from sqlalchemy import create_engine, event, make_url, text
 
 from api import create_app, migrate
@@ -116,6 +117,12 @@ def _reads_never_write():
 @pytest.fixture()
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture()
+def cast(app, client) -> Cast:
+    """The RFQ tests' organisations and keys (tests/rfq_support.py)."""
+    return Cast.build(app, client)
 
 
 @pytest.fixture()

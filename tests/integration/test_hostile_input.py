@@ -11,15 +11,10 @@ import pytest
 
 from factories import supplier_body
 from rfq_support import (
-    EVENTS, RFQS, Cast, act, instant_feed, quote_body, rfq_body, rfq_path, rfq_rows, stage, today,
+    EVENTS, RFQS, act, instant_feed, quote_body, rfq_body, rfq_path, rfq_rows, stage, today,
 )
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-
-
-@pytest.fixture()
-def cast(app, client) -> Cast:
-    return Cast.build(app, client)
 
 
 @pytest.fixture(autouse=True)

@@ -24,11 +24,6 @@ from integration.search_support import refresh
 from factories import ANONYMOUS, create_supplier, problem, supplier_body
 
 
-@pytest.fixture()
-def cast(app, client) -> Cast:
-    return Cast.build(app, client)
-
-
 def next_link(response) -> str | None:
     links = re.findall(r'<([^>]+)>;\s*rel="next"', response.headers.get("Link", ""))
     return links[0] if links else None

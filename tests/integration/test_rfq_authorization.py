@@ -144,11 +144,6 @@ def _rule_of(call: Call) -> str:
     return call.path(staged)
 
 
-@pytest.fixture()
-def cast(app, client) -> Cast:
-    return Cast.build(app, client)
-
-
 def staged_for(client, cast: Cast, call: Call) -> Staged:
     quoting = ("invited", "competitor") if call.invited_quotes else ("competitor",)
     return stage(client, cast, call.state, quoting=quoting, sealed=call.sealed)

@@ -56,11 +56,6 @@ ALLOWED_NOW = {"draft": ["publish", "cancel"], "published": ["close", "cancel"],
                "closed": ["cancel", "award"], "awarded": [], "cancelled": []}
 
 
-@pytest.fixture()
-def cast(app, client) -> Cast:
-    return Cast.build(app, client)
-
-
 @pytest.fixture(autouse=True)
 def _instant_feed(monkeypatch):
     instant_feed(monkeypatch)
