@@ -55,12 +55,12 @@ def idempotent(view):
         if not 0 < len(key) <= MAX_LENGTH:
             abort(422, message=f"{HEADER} must be 1 to {MAX_LENGTH} characters.")
         session = transaction.session()
-        remembered = claim(session, caller, key, fingerprint())
-        if remembered is not None:
-            return replay(remembered)
+        row, remembered = claim(session, caller, key, fingerprint())
+        if remembered:
+            return replay(row)
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code < 400:
-            record(session, caller, key, response)
+            record(row, response)
         return response
 
     return Blueprint.doc(parameters=[HEADER_DOC])(wrapper)
@@ -74,8 +74,8 @@ def fingerprint() -> str:
     return hashlib.sha256(f"{request.method} {request.full_path}\n".encode() + data).hexdigest()
 
 
-def claim(session: Session, caller: str, key: str, request_fingerprint: str) -> IdempotencyKey | None:
-    """The remembered response for this key, or None once the key is claimed for this request."""
+def claim(session: Session, caller: str, key: str, request_fingerprint: str) -> tuple[IdempotencyKey, bool]:
+    """The key's row, and whether it remembers a response (else it is claimed for this request)."""
     row = session.scalar(select(IdempotencyKey).where(
         IdempotencyKey.api_key_id == caller, IdempotencyKey.key == key))
     if row is not None and row.expires_at <= utc_now():
@@ -84,21 +84,20 @@ def claim(session: Session, caller: str, key: str, request_fingerprint: str) -> 
     if row is not None:
         if row.fingerprint != request_fingerprint:
             abort(422, message=f"This {HEADER} was used for another request; use a new key for a new request.")
-        return row
-    session.add(IdempotencyKey(api_key_id=caller, key=key, fingerprint=request_fingerprint,
-                               expires_at=utc_now() + KEPT_FOR))
+        return row, True
+    row = IdempotencyKey(api_key_id=caller, key=key, fingerprint=request_fingerprint,
+                         expires_at=utc_now() + KEPT_FOR)
+    session.add(row)
     try:
         session.flush()  # waits for a concurrent request holding the same key
     except IntegrityError:
         session.rollback()
         abort(409, message=f"A request with this {HEADER} is being processed or has just been; "
                            "retry it to get its response.")
-    return None
+    return row, False
 
 
-def record(session: Session, caller: str, key: str, response: Response) -> None:
-    row = session.scalar(select(IdempotencyKey).where(
-        IdempotencyKey.api_key_id == caller, IdempotencyKey.key == key))
+def record(row: IdempotencyKey, response: Response) -> None:
     row.status = response.status_code
     row.headers = {name: response.headers[name] for name in REPLAYED_HEADERS if name in response.headers}
     # A secret shown once (a new API key) is never stored: its retry cannot be answered.
