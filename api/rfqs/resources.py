@@ -38,10 +38,9 @@ blp = Blueprint("rfqs", __name__, url_prefix="/api/v1/rfqs", description=(
     "see them and quote."))
 
 
-def rfq_tag(rfq) -> dict:
-    return {"id": rfq.id, "version": rfq.version}
-
-
+# ETags hash the representation the caller gets (`set_etag(obj, Schema)`), not the row's
+# version: the budget differs by viewer, and a published RFQ reads as closed once its
+# deadline passes while its version stays the same.
 def shown(rfq):
     # Computed for this response only (transient attributes, never stored).
     rfq.allowed_actions = service.allowed_actions(rfq)
@@ -79,8 +78,8 @@ class Rfqs(MethodView):
     def post(self, body):
         """Create a draft RFQ (buyer)"""
         rfq = service.create_rfq(transaction.session(), body, auth.require("buyer"))
-        blp.set_etag(rfq_tag(rfq))
-        return shown(rfq), {"Location": f"{blp.url_prefix}/{rfq.id}"}
+        blp.set_etag(shown(rfq), RfqSchema)
+        return rfq, {"Location": f"{blp.url_prefix}/{rfq.id}"}
 
 
 @blp.route("/<rfq_id>")
@@ -90,8 +89,8 @@ class RfqResource(MethodView):
     def get(self, rfq_id):
         """Get an RFQ"""
         rfq = service.visible_rfq(transaction.session(), auth.require(), rfq_id)
-        blp.set_etag(rfq_tag(rfq))
-        return shown(rfq)
+        blp.set_etag(shown(rfq), RfqSchema)
+        return rfq
 
     @blp.etag
     @blp.arguments(RfqPatchSchema)
@@ -100,10 +99,10 @@ class RfqResource(MethodView):
         """Edit a draft (its buyer; If-Match required)"""
         principal = auth.require("buyer")
         rfq = service.owned_rfq(transaction.session(), principal, rfq_id)
-        blp.check_etag(rfq_tag(rfq))
+        blp.check_etag(shown(rfq), RfqSchema)
         rfq = service.update_rfq(transaction.session(), rfq, body, principal)
-        blp.set_etag(rfq_tag(rfq))
-        return shown(rfq)
+        blp.set_etag(shown(rfq), RfqSchema)
+        return rfq
 
 
 def _action(action: str, summary: str):
@@ -207,12 +206,8 @@ class Quotes(MethodView):
         session = transaction.session()
         rfq = service.visible_rfq(session, principal, rfq_id)
         quote = quotes.submit(session, rfq, quotes.quoting_supplier(session, rfq, principal), body, principal)
-        blp.set_etag(quote_tag(quote))
+        blp.set_etag(quote, QuoteSchema)
         return quote, {"Location": f"{blp.url_prefix}/{rfq.id}/quotes/{quote.id}"}
-
-
-def quote_tag(quote) -> dict:
-    return {"id": quote.id, "version": quote.version}
 
 
 @blp.route("/<rfq_id>/quotes/<quote_id>")
@@ -224,7 +219,7 @@ class QuoteResource(MethodView):
         principal = auth.require()
         session = transaction.session()
         quote = quotes.visible_quote(session, service.visible_rfq(session, principal, rfq_id), principal, quote_id)
-        blp.set_etag(quote_tag(quote))
+        blp.set_etag(quote, QuoteSchema)
         return quote
 
     @blp.etag
@@ -236,9 +231,9 @@ class QuoteResource(MethodView):
         session = transaction.session()
         rfq = service.visible_rfq(session, principal, rfq_id)
         quote = quotes.own_quote(session, rfq, principal, quote_id)
-        blp.check_etag(quote_tag(quote))
+        blp.check_etag(quote, QuoteSchema)
         quote = quotes.revise(session, rfq, quote, body, principal)
-        blp.set_etag(quote_tag(quote))
+        blp.set_etag(quote, QuoteSchema)
         return quote
 
 

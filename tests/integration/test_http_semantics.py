@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Callable
 
 import pytest
-from rfq_support import RFQS, Cast, instant_feed, quote_body, rfq_body, rfq_path, stage, transition
+from rfq_support import RFQS, Cast, instant_feed, move_deadline, quote_body, rfq_body, rfq_path, stage, transition
 from sqlalchemy import func, select, update
 
 from api.db import unit_of_work, utc_now
@@ -71,6 +71,44 @@ def test_the_public_and_the_buyers_profile_carry_different_etags(client, cast):
     assert public.headers["ETag"] != buyers.headers["ETag"]
     # and neither revalidates the other's copy
     assert client.get(url, headers={"If-None-Match": buyers.headers["ETag"]}).status_code == 200
+
+
+def test_the_buyers_and_the_invited_suppliers_rfq_carry_different_etags(client, cast):
+    staged = stage(client, cast, "published", budget="25000.00")
+    url = rfq_path(staged.id)
+    buyers, suppliers = client.get(url, headers=cast.buyer.headers), client.get(url, headers=cast.invited.headers)
+    assert (buyers.get_json()["budget"], suppliers.get_json()["budget"]) == ("25000.00", None)
+    assert buyers.headers["ETag"] != suppliers.headers["ETag"]
+    revalidated = client.get(url, headers={**cast.invited.headers, "If-None-Match": buyers.headers["ETag"]})
+    assert revalidated.status_code == 200 and revalidated.get_json()["budget"] is None
+
+
+def test_an_rfq_whose_deadline_passed_no_longer_revalidates_the_published_copy(app, client, cast):
+    staged = stage(client, cast, "published")
+    url = rfq_path(staged.id)
+    published = client.get(url, headers=cast.buyer.headers)
+    assert client.get(url, headers={**cast.buyer.headers, "If-None-Match": published.headers["ETag"]}
+                      ).status_code == 304
+    move_deadline(app, staged.id, utc_now() - timedelta(seconds=1))
+
+    after = client.get(url, headers={**cast.buyer.headers, "If-None-Match": published.headers["ETag"]})
+
+    assert after.status_code == 200 and after.get_json()["state"] == "closed"
+    assert after.headers["ETag"] != published.headers["ETag"]
+
+
+def test_a_quote_revised_with_the_tag_its_supplier_read_succeeds_and_an_old_tag_fails(client, cast):
+    staged = stage(client, cast, "published")
+    url = rfq_path(staged.id, "quotes", staged.quotes["invited"]["id"])
+    read = client.get(url, headers=cast.invited.headers)
+    assert read.headers["ETag"] == staged.quote_etags["invited"]  # creation and read tag alike
+
+    revised = client.put(url, json=quote_body(unit_price="11.00"), headers=cast.invited.with_etag(read.headers["ETag"]))
+    stale = client.put(url, json=quote_body(unit_price="10.00"), headers=cast.invited.with_etag(read.headers["ETag"]))
+
+    assert revised.status_code == 200 and revised.get_json()["unit_price"] == "11.0000"
+    assert problem(stale, 412)
+    assert client.get(url, headers=cast.invited.headers).get_json()["unit_price"] == "11.0000"
 
 
 @pytest.mark.parametrize("url", ["/api/v1/suppliers/{id}", "/api/v1/sectors"])
