@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from .idempotency import purge_expired_idempotency_keys
 from .rfqs.service import close_overdue
 from .search import sync
+from .webhooks.delivery import Dispatcher
+from .webhooks.fanout import fan_out
 
 Job = Callable[[Session], int]
 
@@ -42,7 +44,8 @@ log = logging.getLogger("proxisource.worker")
 
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs every worker runs (add new ones here)."""
-    return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys]
+    return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys,
+            fan_out, Dispatcher.for_app(app)]
 
 
 class Worker:
