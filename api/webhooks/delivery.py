@@ -20,7 +20,7 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,17 +68,17 @@ def active_secrets(subscription: WebhookSubscription, now: datetime) -> list[str
 
 
 def claim(session: Session, now: datetime, limit: int, per_endpoint: int,
-          in_flight: Mapping[str, int] | None = None) -> list[Outgoing]:
+          in_flight: Mapping[str, int] | None = None, held: Collection[int] = ()) -> list[Outgoing]:
     """Lease up to `limit` due deliveries of enabled webhooks, round-robin across endpoints
     (each one's soonest first), so that no endpoint has more than `per_endpoint` in flight
-    (`in_flight`: how many each already has, by subscription id)."""
+    (`in_flight`: how many each already has, by subscription id), none of those `held`."""
     in_flight = in_flight or {}
     due = and_(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now,
                or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now))
     rank = func.row_number().over(partition_by=WebhookDelivery.subscription_id,
                                   order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id)).label("rank")
     ranked = (select(WebhookDelivery.id, WebhookDelivery.subscription_id, rank).join(WebhookSubscription)
-              .where(due, WebhookSubscription.enabled.is_(True)).subquery())
+              .where(due, WebhookSubscription.enabled.is_(True), WebhookDelivery.id.not_in(held)).subquery())
     candidates = session.execute(select(ranked.c.id, ranked.c.subscription_id, ranked.c.rank)
                                  .where(ranked.c.rank <= per_endpoint).order_by(ranked.c.rank, ranked.c.id)).all()
     candidates = [c for c in candidates if c.rank <= per_endpoint - in_flight.get(c.subscription_id, 0)]
@@ -152,7 +152,11 @@ class Dispatcher:
         self.sender = Sender(timeout, per_endpoint)
         self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="webhook")
         self._in_flight: Counter[str] = Counter()  # by subscription: claimed and not yet recorded
+        self._held: set[int] = set()  # those deliveries
         self._changed = threading.Condition()
+        # One claim at a time in this process: a claim's lease is not committed yet when the next
+        # one looks (and SQLite has no row locks), so the held set is what keeps them apart.
+        self._claiming = threading.Lock()
 
     @classmethod
     def for_app(cls, app: Flask, **options) -> Dispatcher:
@@ -197,13 +201,14 @@ class Dispatcher:
         return following[0] if following else None
 
     def _claim(self, session: Session, limit: int, finishing: Outgoing | None = None) -> list[Outgoing]:
-        with self._changed:
-            in_flight = self._in_flight.copy()
-            if finishing is not None:
-                in_flight[finishing.subscription_id] -= 1
-            free = self.concurrency - sum(in_flight.values())
-        items = claim(session, self.clock(), min(limit, free), self.per_endpoint, in_flight) if free > 0 else []
-        self._hold(items)
+        with self._claiming:
+            with self._changed:
+                in_flight, held = self._in_flight.copy(), set(self._held)
+                if finishing is not None:
+                    in_flight[finishing.subscription_id] -= 1
+                free = self.concurrency - sum(in_flight.values())
+            items = claim(session, self.clock(), min(limit, free), self.per_endpoint, in_flight, held) if free > 0 else []
+            self._hold(items)
         return items
 
     def _post(self, item: Outgoing) -> Outcome:
@@ -221,10 +226,12 @@ class Dispatcher:
     def _hold(self, items: list[Outgoing]) -> None:
         with self._changed:
             self._in_flight.update(item.subscription_id for item in items)
+            self._held.update(item.delivery_id for item in items)
 
     def _release(self, *items: Outgoing) -> None:
         with self._changed:
             self._in_flight.subtract(item.subscription_id for item in items)
+            self._held.difference_update(item.delivery_id for item in items)
             self._in_flight += Counter()  # drop the zeros
             self._changed.notify_all()
 

@@ -45,10 +45,10 @@ class Sender:
                 response.read(READ_LIMIT)
             finally:
                 response.release_conn() if response.length_remaining in (0, None) else response.close()
+        except NewConnectionError as error:  # (a subclass of the timeout: caught first)
+            return self._failed(started, f"Could not connect: {_reason(error)}.")
         except TimeoutError:
             return self._failed(started, f"No answer within {self.timeout:g} s.")
-        except NewConnectionError as error:
-            return self._failed(started, f"Could not connect: {_reason(error)}.")
         except SSLError as error:
             return self._failed(started, f"TLS failed: {_reason(error)}.")
         except HTTPError as error:
