@@ -2,12 +2,12 @@
 endpoints that keep failing.
 
 The job (`Dispatcher`, run by the worker each tick) claims due deliveries fairly — each
-endpoint's soonest first, round-robin across endpoints — leases them, and once its
-transaction commits hands each one to a lane: a thread that posts it, records what
-happened, and claims the next due delivery in that same transaction, until none is left.
-So at most CONCURRENCY posts are in flight per worker process, at most PER_ENDPOINT of them
-to one endpoint: a slow or dead receiver holds its few lanes for the timeout while every
-other endpoint's lanes go on. Nothing posts inside an API request.
+endpoint's soonest first, round-robin across endpoints — leases them and hands each one to
+a lane: a thread that posts it and records what happened. At most CONCURRENCY posts are in
+flight per worker process, at most PER_ENDPOINT of them to one endpoint, so a slow or dead
+receiver holds its few lanes for the timeout while every other endpoint's lanes go on; while
+all lanes are busy the job waits for one to free up, so a backlog drains without pauses.
+Nothing posts inside an API request.
 
 Claims use FOR UPDATE SKIP LOCKED and a lease (`leased_until`), so workers in several
 processes never post the same attempt twice; a worker that dies leaves leases that expire.
@@ -15,19 +15,22 @@ processes never post the same attempt twice; a worker that dies leaves leases th
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import orjson
 from flask import Flask
-from sqlalchemy import and_, event, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..db import unit_of_work, utc_now
@@ -44,8 +47,13 @@ LEASE = timedelta(seconds=60)  # outlives any attempt (the timeout, DNS, recordi
 JITTER = 0.2  # each wait of the schedule is stretched or shrunk by up to 20%
 DISABLE_AFTER = timedelta(days=5)
 SECRET_OVERLAP = timedelta(hours=24)  # a rotated-out secret keeps signing this long
+DATABASE_CONCURRENCY = 8  # transactions at once (PostgreSQL), well within the engine's pool
+BUSY_RETRIES = 4  # a transaction the database refused as busy (SQLite) or deadlocked is tried again
+SPARE_CANDIDATES = 16  # claimed candidates beyond the limit, for those other workers hold
+FULL_WAIT = 1.0  # seconds the job waits for a free lane when all are busy
 
 log = logging.getLogger("proxisource.webhooks")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -68,27 +76,29 @@ def active_secrets(subscription: WebhookSubscription, now: datetime) -> list[str
 
 
 def claim(session: Session, now: datetime, limit: int, per_endpoint: int,
-          in_flight: Mapping[str, int] | None = None, held: Collection[int] = ()) -> list[Outgoing]:
+          in_flight: Mapping[str, int] | None = None) -> list[Outgoing]:
     """Lease up to `limit` due deliveries of enabled webhooks, round-robin across endpoints
     (each one's soonest first), so that no endpoint has more than `per_endpoint` in flight
-    (`in_flight`: how many each already has, by subscription id), none of those `held`."""
+    (`in_flight`: how many each already has, by subscription id)."""
     in_flight = in_flight or {}
     due = and_(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now,
                or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now))
     rank = func.row_number().over(partition_by=WebhookDelivery.subscription_id,
                                   order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id)).label("rank")
     ranked = (select(WebhookDelivery.id, WebhookDelivery.subscription_id, rank).join(WebhookSubscription)
-              .where(due, WebhookSubscription.enabled.is_(True), WebhookDelivery.id.not_in(held)).subquery())
+              .where(due, WebhookSubscription.enabled.is_(True)).subquery())
     candidates = session.execute(select(ranked.c.id, ranked.c.subscription_id, ranked.c.rank)
                                  .where(ranked.c.rank <= per_endpoint).order_by(ranked.c.rank, ranked.c.id)).all()
     candidates = [c for c in candidates if c.rank <= per_endpoint - in_flight.get(c.subscription_id, 0)]
-    ids = [c.id for c in candidates[:limit]]
+    ids = [c.id for c in candidates[:limit + SPARE_CANDIDATES]]
     if not ids:
         return []
-    # Locking can't share a query with a window function; the locked rows are checked again.
+    # Locking can't share a query with a window function; the locked rows are checked again,
+    # and taken in the candidates' order.
     rows = session.execute(select(WebhookDelivery, WebhookSubscription).join(WebhookSubscription)
                            .where(WebhookDelivery.id.in_(ids), due, WebhookSubscription.enabled.is_(True))
-                           .order_by(WebhookDelivery.id).with_for_update(of=WebhookDelivery, skip_locked=True)).all()
+                           .order_by(case({i: n for n, i in enumerate(ids)}, value=WebhookDelivery.id))
+                           .limit(limit).with_for_update(of=WebhookDelivery, skip_locked=True)).all()
     outgoing = []
     for delivery, subscription in rows:
         delivery.leased_until = now + LEASE
@@ -140,7 +150,11 @@ def disable(session: Session, subscription: WebhookSubscription, now: datetime) 
 
 
 class Dispatcher:
-    """The worker's delivery job, and the lanes it starts (see the module's docstring)."""
+    """The worker's delivery job, and the lanes it feeds (see the module's docstring).
+
+    Its transactions are its own, not the worker's: lanes record from their threads. Each is
+    short (no posting inside) and tried again if the database was busy. On PostgreSQL a few
+    run at once; SQLite has one writer, so there they run one at a time."""
 
     __name__ = "webhook_deliveries"  # the job's name in the worker's logs
 
@@ -150,25 +164,30 @@ class Dispatcher:
         self.sessions, self.schedule, self.allow_private = sessions, schedule, allow_private
         self.concurrency, self.per_endpoint, self.clock = concurrency, per_endpoint, clock
         self.sender = Sender(timeout, per_endpoint)
-        self._pool = ThreadPoolExecutor(concurrency, thread_name_prefix="webhook")
+        self._lanes = ThreadPoolExecutor(concurrency, thread_name_prefix="webhook")
         self._in_flight: Counter[str] = Counter()  # by subscription: claimed and not yet recorded
-        self._held: set[int] = set()  # those deliveries
         self._changed = threading.Condition()
-        # One claim at a time in this process: a claim's lease is not committed yet when the next
-        # one looks (and SQLite has no row locks), so the held set is what keeps them apart.
-        self._claiming = threading.Lock()
+        parallel = sessions.kw["bind"].dialect.name != "sqlite"
+        self._writing = threading.BoundedSemaphore(DATABASE_CONCURRENCY if parallel else 1)
 
     @classmethod
     def for_app(cls, app: Flask, **options) -> Dispatcher:
         return cls(app.extensions["db_sessionmaker"], schedule=app.config["WEBHOOK_RETRY_SCHEDULE"],
                    allow_private=app.config["WEBHOOKS_ALLOW_PRIVATE"], **options)
 
-    def __call__(self, session: Session) -> int:
-        """Claim what free lanes can take; the lanes start once the claim is committed."""
-        items = self._claim(session, self.concurrency)
-        if items:
-            _after_commit(session, lambda: [self._pool.submit(self._lane, item) for item in items],
-                          lambda: self._release(*items))
+    def __call__(self, _session: Session) -> int:
+        """Hand due deliveries to free lanes (waiting up to FULL_WAIT for one when all are
+        busy, so a backlog keeps them busy); how many."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._in_flight.total() < self.concurrency, FULL_WAIT)
+            in_flight = self._in_flight.copy()
+        free = self.concurrency - in_flight.total()
+        items = self._transact(lambda session: claim(session, self.clock(), free, self.per_endpoint, in_flight)
+                               ) if free > 0 else []
+        with self._changed:
+            self._in_flight.update(item.subscription_id for item in items)
+        for item in items:
+            self._lanes.submit(self._deliver, item)
         return len(items)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
@@ -177,39 +196,22 @@ class Dispatcher:
             return self._changed.wait_for(lambda: not self._in_flight, timeout)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True)
+        self._lanes.shutdown(wait=True)
 
-    def _lane(self, item: Outgoing | None) -> None:
-        while item is not None:
-            item = self._deliver(item)
-
-    def _deliver(self, item: Outgoing) -> Outgoing | None:
-        """Post one attempt, then record it and claim the lane's next delivery in one transaction."""
+    def _deliver(self, item: Outgoing) -> None:
+        """A lane's work: post one attempt and record what became of it."""
         attempted_at = self.clock()
         outcome = self._post(item)
-        following: list[Outgoing] = []
         try:
-            with unit_of_work(self.sessions) as session:
-                record_attempt(session, item, outcome, attempted_at=attempted_at, now=self.clock(),
-                               schedule=self.schedule)
-                following = self._claim(session, 1, finishing=item)
+            self._transact(lambda session: record_attempt(session, item, outcome, attempted_at=attempted_at,
+                                                          now=self.clock(), schedule=self.schedule))
         except Exception:  # noqa: BLE001 — the lease expires and the delivery is tried again
             log.exception("webhook delivery %s not recorded; tried again once its lease expires", item.delivery_id)
-            self._release(item, *following)
-            return None
-        self._release(item)
-        return following[0] if following else None
-
-    def _claim(self, session: Session, limit: int, finishing: Outgoing | None = None) -> list[Outgoing]:
-        with self._claiming:
+        finally:
             with self._changed:
-                in_flight, held = self._in_flight.copy(), set(self._held)
-                if finishing is not None:
-                    in_flight[finishing.subscription_id] -= 1
-                free = self.concurrency - sum(in_flight.values())
-            items = claim(session, self.clock(), min(limit, free), self.per_endpoint, in_flight, held) if free > 0 else []
-            self._hold(items)
-        return items
+                self._in_flight[item.subscription_id] -= 1
+                self._in_flight += Counter()  # drop the zeros
+                self._changed.notify_all()
 
     def _post(self, item: Outgoing) -> Outcome:
         try:
@@ -223,32 +225,14 @@ class Dispatcher:
             "webhook-signature": signature_header(item.secrets, item.message_id, timestamp, item.body),
         }, item.body)
 
-    def _hold(self, items: list[Outgoing]) -> None:
-        with self._changed:
-            self._in_flight.update(item.subscription_id for item in items)
-            self._held.update(item.delivery_id for item in items)
-
-    def _release(self, *items: Outgoing) -> None:
-        with self._changed:
-            self._in_flight.subtract(item.subscription_id for item in items)
-            self._held.difference_update(item.delivery_id for item in items)
-            self._in_flight += Counter()  # drop the zeros
-            self._changed.notify_all()
-
-
-def _after_commit(session: Session, committed: Callable[[], object], rolled_back: Callable[[], object]) -> None:
-    """Run `committed` once the session's transaction commits, else `rolled_back`."""
-    settled = []
-
-    def on_commit(_session):
-        if not settled:
-            settled.append(True)
-            committed()
-
-    def on_rollback(_session, _transaction):
-        if not settled:
-            settled.append(True)
-            rolled_back()
-
-    event.listen(session, "after_commit", on_commit, once=True)
-    event.listen(session, "after_soft_rollback", on_rollback, once=True)
+    def _transact(self, work: Callable[[Session], T]) -> T:
+        """`work(session)` in a transaction of its own, tried again while the database is busy."""
+        with self._writing:
+            for attempt in itertools.count():
+                try:
+                    with unit_of_work(self.sessions) as session:
+                        return work(session)
+                except OperationalError:
+                    if attempt == BUSY_RETRIES:
+                        raise
+                    time.sleep(0.05 * 2 ** attempt)  # SQLite busy, or a deadlock
