@@ -98,16 +98,16 @@ def refused_url() -> str:
 
 
 class Clock:
-    """A clock the test moves (the dispatcher schedules and disables by it)."""
+    """Real time, moved forward by the test (the dispatcher schedules and disables by it)."""
 
     def __init__(self):
-        self.now = datetime.now(timezone.utc)
+        self.offset = timedelta()
 
     def __call__(self) -> datetime:
-        return self.now
+        return datetime.now(timezone.utc) + self.offset
 
     def advance(self, **delta) -> None:
-        self.now += timedelta(**delta)
+        self.offset += timedelta(**delta)
 
 
 def dispatcher_for(app, schedule=(0.05, 0.1), timeout: float = 2.0, **options) -> Dispatcher:

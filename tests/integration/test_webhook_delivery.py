@@ -5,13 +5,16 @@ and a slow endpoint never holding up the others."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from rfq_support import create_rfq, instant_feed, invite, ok, read_feed, rfq_path, stage
-from standardwebhooks import Webhook
+from sqlalchemy import update
+from standardwebhooks import Webhook, WebhookVerificationError
 from webhook_support import (
     HANG,
+    Clock,
     REDIRECT,
     Receiver,
     deliver,
@@ -21,7 +24,9 @@ from webhook_support import (
     webhook_path,
 )
 
-from api.webhooks.delivery import JITTER, PER_ENDPOINT
+from api.db import utc_now
+from api.models import WebhookSubscription
+from api.webhooks.delivery import JITTER, PER_ENDPOINT, Dispatcher
 from api.webhooks.fanout import fan_out
 from api.worker import Worker
 
@@ -194,3 +199,130 @@ def test_a_hanging_receiver_delays_nobody_else(app, client, cast, receivers, pri
     # the whole timeout, and it never got more lanes than its share.
     assert max(r.at for r in healthy.received) - started < timeout
     assert hanging_attempts == PER_ENDPOINT
+
+
+def test_after_a_rotation_either_secret_verifies_until_the_previous_one_expires(
+        app, client, cast, receivers, dispatcher, private_targets):
+    endpoint = receivers()
+    webhook = subscribe(client, cast.buyer, endpoint.url, event_types=["rfq.created"])
+    old = webhook["secret"]
+    rotated = ok(client.post(webhook_path(webhook["id"], "rotate-secret"), headers=cast.buyer.headers))
+    new = rotated["secret"]
+    assert new != old and rotated["previous_secret_expires_at"] is not None
+    stage(client, cast, "draft")
+    deliver(app, dispatcher, until=lambda: len(endpoint.received) == 1)
+    [received] = endpoint.received
+    assert len(received.headers["webhook-signature"].split(" ")) == 2
+    assert Webhook(old).verify(received.body, received.headers) == Webhook(new).verify(received.body, received.headers)
+
+    # 24 hours later the previous secret signs no more.
+    with app.extensions["db_sessionmaker"]() as session:
+        session.execute(update(WebhookSubscription).values(previous_secret_expires_at=utc_now()))
+        session.commit()
+    stage(client, cast, "draft")
+    deliver(app, dispatcher, until=lambda: len(endpoint.received) == 2)
+    latest = endpoint.received[1]
+    Webhook(new).verify(latest.body, latest.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(latest.body, latest.headers)
+
+
+def test_an_endpoint_failing_for_5_days_is_disabled_and_its_organisation_told(
+        app, client, cast, receivers, private_targets, monkeypatch):
+    dead, healthy = receivers(*[500] * 10), receivers()
+    doomed = subscribe(client, cast.buyer, dead.url, event_types=["rfq.*"])
+    told = subscribe(client, cast.buyer, healthy.url, event_types=["webhook.disabled"])
+    clock = Clock()
+    dispatcher = dispatcher_for(app, SCHEDULE, clock=clock)
+    try:
+        stage(client, cast, "draft")
+        deliver(app, dispatcher, until=lambda: len(dead.received) == 1)
+        clock.advance(days=3)  # the next attempts fail too: 3 days of failures, not yet 5
+        deliver(app, dispatcher, until=lambda: len(dead.received) == 3)
+        assert ok(client.get(webhook_path(doomed["id"]), headers=cast.buyer.headers))["enabled"]
+        clock.advance(days=2)
+        stage(client, cast, "draft")
+        deliver(app, dispatcher, until=lambda: len(healthy.received) == 1)
+    finally:
+        dispatcher.close()
+
+    disabled = ok(client.get(webhook_path(doomed["id"]), headers=cast.buyer.headers))
+    assert (disabled["enabled"], disabled["disabled_at"] is not None) == (False, True)
+    assert "5 days" in disabled["disabled_reason"]
+    [notice] = verified(healthy, told["secret"])
+    assert notice["type"] == "webhook.disabled"
+    assert notice["data"]["data"]["webhook_id"] == doomed["id"]
+    assert notice["data"]["actor_role"] == "system"
+    assert len(dead.received) == 4  # nothing more once disabled
+    # Its organisation's feed tells the same; no other organisation's does.
+    instant_feed(monkeypatch)
+    assert [e["data"] for e in read_feed(client, cast.buyer) if e["entity_id"] == doomed["id"]] == [
+        notice["data"]["data"]]
+    assert all(e["entity_id"] != doomed["id"] for e in read_feed(client, cast.other_buyer))
+
+
+def test_a_test_message_and_a_manual_retry_are_delivered_by_the_worker(
+        app, client, cast, receivers, dispatcher, private_targets):
+    endpoint = receivers(500, 500, 500)
+    webhook = subscribe(client, cast.buyer, endpoint.url)
+    test = client.post(webhook_path(webhook["id"], "test"), headers=cast.buyer.headers)
+    assert test.status_code == 202
+    assert endpoint.received == []  # posted by the worker, never inside the request
+    deliver(app, dispatcher, until=lambda: len(endpoint.received) == 3)
+    [failed] = ok(client.get(webhook_path(webhook["id"], "deliveries"), headers=cast.buyer.headers,
+                             query_string={"state": "failed"}))["items"]
+    assert (failed["id"], failed["event_type"], failed["event_id"]) == (test.get_json()["id"], "webhook.test", None)
+
+    retried = client.post(webhook_path(webhook["id"], "deliveries", str(failed["id"]), "retry"),
+                          headers=cast.buyer.headers)
+    assert retried.status_code == 202 and retried.get_json()["state"] == "pending"
+    deliver(app, dispatcher, until=lambda: len(endpoint.received) == 4)
+    messages = verified(endpoint, webhook["secret"])
+    assert {m["type"] for m in messages} == {"webhook.test"}
+    assert messages[0]["data"]["webhook_id"] == webhook["id"]
+    assert len({r.webhook_id for r in endpoint.received}) == 1
+    [settled] = ok(client.get(webhook_path(webhook["id"], "deliveries"), headers=cast.buyer.headers))["items"]
+    assert (settled["state"], settled["attempt_count"]) == ("succeeded", 4)
+
+
+def test_each_attempt_checks_the_address_again(app, client, cast, receivers, private_targets):
+    endpoint = receivers()
+    webhook = subscribe(client, cast.buyer, endpoint.url, event_types=["rfq.created"])
+    stage(client, cast, "draft")
+    # Production's worker: the URL was accepted where private targets are allowed, never posted to.
+    dispatcher = Dispatcher(app.extensions["db_sessionmaker"], schedule=[0.01], allow_private=False)
+    try:
+        deliver(app, dispatcher, until=lambda: ok(client.get(
+            webhook_path(webhook["id"], "deliveries"), headers=cast.buyer.headers))["items"][0]["state"] == "failed")
+    finally:
+        dispatcher.close()
+    assert endpoint.received == []
+    [delivery] = ok(client.get(webhook_path(webhook["id"], "deliveries"), headers=cast.buyer.headers))["items"]
+    assert {a["error"] for a in delivery["attempts"]} == {"Use an https URL."}
+
+
+def test_two_workers_never_post_the_same_attempt(app, client, cast, receivers, private_targets):
+    """On PostgreSQL, workers in several processes share the deliveries (SKIP LOCKED and
+    leases); here two dispatchers, each with its own lanes, drain one backlog together."""
+    if app.extensions["db_engine"].dialect.name != "postgresql":
+        pytest.skip("SQLite runs one worker")
+    endpoints = [receivers() for _ in range(5)]
+    for endpoint in endpoints:
+        subscribe(client, cast.buyer, endpoint.url, event_types=["rfq.created"])
+    for _ in range(40):
+        create_rfq(client, cast.buyer)
+    first, second = dispatcher_for(app), dispatcher_for(app)
+    Worker(app.extensions["db_sessionmaker"], [fan_out]).run_until_idle()
+    try:
+        workers = [threading.Thread(target=deliver, args=(app, d, lambda: sum(
+            len(e.received) for e in endpoints) >= 200)) for d in (first, second)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+    finally:
+        first.close()
+        second.close()
+    for endpoint in endpoints:
+        ids = [r.webhook_id for r in endpoint.received]
+        assert len(ids) == len(set(ids)) == 40
