@@ -89,7 +89,8 @@ def resolve(host: str, port: int) -> list[IPAddress]:
 
 def refusal(address: IPAddress) -> str | None:
     """Why posting to `address` is refused (None: a public address)."""
-    for candidate in (*embedded_ipv4(address), address):
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:a.b.c.d is a.b.c.d, nothing else
+    for candidate in [mapped] if mapped else (*embedded_ipv4(address), address):
         if candidate in METADATA:
             return "a cloud metadata address"
         for test, kind in ((candidate.is_loopback, "a loopback address"),
@@ -105,10 +106,11 @@ def refusal(address: IPAddress) -> str | None:
 
 
 def embedded_ipv4(address: IPAddress) -> list[ipaddress.IPv4Address]:
-    """The IPv4 addresses an IPv6 address stands for (the network would reach those)."""
+    """The IPv4 addresses an IPv6 address reaches through a tunnel or translator (6to4, Teredo,
+    NAT64): those are checked too."""
     if address.version == 4:
         return []
-    found = [address.ipv4_mapped, address.sixtofour, *(address.teredo or ())]
+    found = [address.sixtofour, *(address.teredo or ())]
     if address in NAT64:
         found.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
     return [a for a in found if a is not None]
