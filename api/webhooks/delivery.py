@@ -3,11 +3,12 @@ endpoints that keep failing.
 
 The job (`Dispatcher`, run by the worker each tick) claims due deliveries fairly — each
 endpoint's soonest first, round-robin across endpoints — leases them and hands each one to
-a lane: a thread that posts it and records what happened. At most CONCURRENCY posts are in
-flight per worker process, at most PER_ENDPOINT of them to one endpoint, so a slow or dead
-receiver holds its few lanes for the timeout while every other endpoint's lanes go on; while
-all lanes are busy the job waits for one to free up, so a backlog drains without pauses.
-Nothing posts inside an API request.
+a lane: a thread that posts it, records what happened and leases that endpoint's next due
+delivery in the same transaction, up to CHAIN of them, so an endpoint's backlog drains
+without waiting for ticks. At most CONCURRENCY posts are in flight per worker process, at
+most PER_ENDPOINT of them to one endpoint, so a slow or dead receiver holds its few lanes
+for the timeout while every other endpoint's lanes go on; while all lanes are busy the job
+waits for one to free up. Nothing posts inside an API request.
 
 Claims use FOR UPDATE SKIP LOCKED and a lease (`leased_until`), so workers in several
 processes never post the same attempt twice; a worker that dies leaves leases that expire.
@@ -51,6 +52,7 @@ DATABASE_CONCURRENCY = 8  # transactions at once (PostgreSQL), well within the e
 BUSY_RETRIES = 4  # a transaction the database refused as busy (SQLite) or deadlocked is tried again
 SPARE_CANDIDATES = 16  # claimed candidates beyond the limit, for those other workers hold
 FULL_WAIT = 1.0  # seconds the job waits for a free lane when all are busy
+CHAIN = 20  # deliveries a lane posts to one endpoint before it is free for another's turn
 
 log = logging.getLogger("proxisource.webhooks")
 T = TypeVar("T")
@@ -81,8 +83,7 @@ def claim(session: Session, now: datetime, limit: int, per_endpoint: int,
     (each one's soonest first), so that no endpoint has more than `per_endpoint` in flight
     (`in_flight`: how many each already has, by subscription id)."""
     in_flight = in_flight or {}
-    due = and_(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now,
-               or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now))
+    due = _due(now)
     rank = func.row_number().over(partition_by=WebhookDelivery.subscription_id,
                                   order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id)).label("rank")
     ranked = (select(WebhookDelivery.id, WebhookDelivery.subscription_id, rank).join(WebhookSubscription)
@@ -99,6 +100,25 @@ def claim(session: Session, now: datetime, limit: int, per_endpoint: int,
                            .where(WebhookDelivery.id.in_(ids), due, WebhookSubscription.enabled.is_(True))
                            .order_by(case({i: n for n, i in enumerate(ids)}, value=WebhookDelivery.id))
                            .limit(limit).with_for_update(of=WebhookDelivery, skip_locked=True)).all()
+    return _leased(session, rows, now)
+
+
+def claim_next(session: Session, now: datetime, subscription_id: str) -> Outgoing | None:
+    """Lease the soonest due delivery of one enabled webhook, if any."""
+    rows = session.execute(select(WebhookDelivery, WebhookSubscription).join(WebhookSubscription)
+                           .where(WebhookDelivery.subscription_id == subscription_id, _due(now),
+                                  WebhookSubscription.enabled.is_(True))
+                           .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+                           .limit(1).with_for_update(of=WebhookDelivery, skip_locked=True)).all()
+    return next(iter(_leased(session, rows, now)), None)
+
+
+def _due(now: datetime):
+    return and_(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now,
+                or_(WebhookDelivery.leased_until.is_(None), WebhookDelivery.leased_until <= now))
+
+
+def _leased(session: Session, rows, now: datetime) -> list[Outgoing]:
     outgoing = []
     for delivery, subscription in rows:
         delivery.leased_until = now + LEASE
@@ -187,7 +207,7 @@ class Dispatcher:
         with self._changed:
             self._in_flight.update(item.subscription_id for item in items)
         for item in items:
-            self._lanes.submit(self._deliver, item)
+            self._lanes.submit(self._lane, item)
         return len(items)
 
     def wait_idle(self, timeout: float | None = None) -> bool:
@@ -198,20 +218,34 @@ class Dispatcher:
     def close(self) -> None:
         self._lanes.shutdown(wait=True)
 
-    def _deliver(self, item: Outgoing) -> None:
-        """A lane's work: post one attempt and record what became of it."""
+    def _lane(self, item: Outgoing) -> None:
+        """Post the endpoint's due deliveries one after another, up to CHAIN of them (then the
+        lane is free again, for the job to give it to whichever endpoint's turn it is)."""
+        for _ in range(CHAIN):
+            following = self._deliver(item)
+            if following is None:
+                break
+            item = following
+        with self._changed:
+            self._in_flight[item.subscription_id] -= 1
+            self._in_flight += Counter()  # drop the zeros
+            self._changed.notify_all()
+
+    def _deliver(self, item: Outgoing) -> Outgoing | None:
+        """Post one attempt, record what became of it and lease the endpoint's next due delivery."""
         attempted_at = self.clock()
         outcome = self._post(item)
+
+        def record_and_claim(session: Session) -> Outgoing | None:
+            record_attempt(session, item, outcome, attempted_at=attempted_at, now=self.clock(),
+                           schedule=self.schedule)
+            return claim_next(session, self.clock(), item.subscription_id)
+
         try:
-            self._transact(lambda session: record_attempt(session, item, outcome, attempted_at=attempted_at,
-                                                          now=self.clock(), schedule=self.schedule))
+            return self._transact(record_and_claim)
         except Exception:  # noqa: BLE001 — the lease expires and the delivery is tried again
             log.exception("webhook delivery %s not recorded; tried again once its lease expires", item.delivery_id)
-        finally:
-            with self._changed:
-                self._in_flight[item.subscription_id] -= 1
-                self._in_flight += Counter()  # drop the zeros
-                self._changed.notify_all()
+            return None
 
     def _post(self, item: Outgoing) -> Outcome:
         try:
