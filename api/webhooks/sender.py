@@ -51,7 +51,7 @@ class Sender:
             return self._failed(started, f"No answer within {self.timeout:g} s.")
         except SSLError as error:
             return self._failed(started, f"TLS failed: {_reason(error)}.")
-        except HTTPError as error:
+        except (HTTPError, OSError, ValueError) as error:
             return self._failed(started, f"The connection failed: {_reason(error)}.")
         status = response.status
         error = None

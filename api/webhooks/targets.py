@@ -49,7 +49,13 @@ class Target:
 
 def check_url(url: str, *, allow_private: bool) -> Target:
     """The URL's target once its scheme is checked and its host resolved to allowed addresses."""
-    parts = urlsplit(url)
+    if not url.isascii() or any(c.isspace() or not c.isprintable() for c in url):
+        raise TargetRefused("Percent-encode the URL (and write an international host name in punycode).")
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname  # (a bracketed IPv6 address is parsed here)
+    except ValueError:
+        raise TargetRefused("Not a URL (an IPv6 address goes in brackets: https://[2001:db8::1]/).") from None
     schemes = ("https", "http") if allow_private else ("https",)
     if parts.scheme not in schemes:
         raise TargetRefused("Use an https URL.")
@@ -60,24 +66,23 @@ def check_url(url: str, *, allow_private: bool) -> Target:
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
         raise TargetRefused("The port is not a number from 1 to 65535.") from None
-    if not parts.hostname or port == 0:
+    if not host or port == 0:
         raise TargetRefused("The URL needs a host.")
-    addresses = resolve(parts.hostname, port)
+    addresses = resolve(host, port)
     if not allow_private:
         for address in addresses:
             reason = refusal(address)
             if reason:
-                where = (f"{parts.hostname} is" if parts.hostname == str(address)
-                         else f"{parts.hostname} resolves to {address},")
+                where = f"{host} is" if host == str(address) else f"{host} resolves to {address},"
                 raise TargetRefused(f"{where} {reason}: webhooks are only sent to public addresses.")
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    return Target(parts.scheme, parts.hostname, port, path, str(addresses[0]))
+    return Target(parts.scheme, host, port, path, str(addresses[0]))
 
 
 def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except (OSError, UnicodeError, ValueError):
         raise TargetRefused(f"{host} does not resolve to any address.") from None
     addresses = []
     for *_, sockaddr in found:

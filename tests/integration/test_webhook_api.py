@@ -82,6 +82,9 @@ def test_event_types_are_checked_against_the_catalogue(client, cast):
     ("https://does-not-exist.invalid/hooks", "does not resolve"),
     ("ftp://93.184.215.14/hooks", "https"),
     ("https:///hooks", "host"),
+    ("https://[::1/hooks", "Not a URL"),
+    ("https://93.184.215.14/my hooks", "Percent-encode"),
+    ("https://bücher.example/hooks", "punycode"),
 ])
 def test_targets_that_are_not_public_https_are_refused_naming_url(app, client, cast, url, reason):
     assert not app.config["WEBHOOKS_ALLOW_PRIVATE"]  # as in production
