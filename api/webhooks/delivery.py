@@ -69,6 +69,7 @@ class Outgoing:
     message_id: str
     body: bytes
     secrets: list[str]
+    failing_since: datetime | None  # the endpoint's failing streak, as of the claim
 
 
 def active_secrets(subscription: WebhookSubscription, now: datetime) -> list[str]:
@@ -124,7 +125,7 @@ def _leased(session: Session, rows, now: datetime) -> list[Outgoing]:
         delivery.leased_until = now + LEASE
         outgoing.append(Outgoing(delivery.id, subscription.id, delivery.attempt_count, subscription.url,
                                  delivery.message_id, orjson.dumps(delivery.payload),
-                                 active_secrets(subscription, now)))
+                                 active_secrets(subscription, now), subscription.failing_since))
     session.flush()
     return outgoing
 
@@ -133,10 +134,18 @@ def record_attempt(session: Session, item: Outgoing, outcome: Outcome, *, attemp
                    now: datetime, schedule: list[float]) -> None:
     """Record an attempt and schedule the next (or settle the delivery); count the endpoint's
     failing streak, and disable it after DISABLE_AFTER of nothing but failures."""
-    # The webhook first, then the delivery: the order a deletion locks them in.
-    subscription = session.get(WebhookSubscription, item.subscription_id, with_for_update=True)
+    # Most attempts leave the streak as it was: the webhook's row is only locked (before the
+    # delivery's, the order a deletion locks them in) when the streak starts, ends or may be
+    # long enough, so an endpoint's lanes do not queue on it. The claim's copy may be a little
+    # stale; the locked row is read again.
+    if outcome.succeeded:
+        changes_streak = item.failing_since is not None  # a success ends it
+    else:  # a failure starts it, or may have made it long enough to disable the endpoint
+        changes_streak = item.failing_since is None or now - item.failing_since >= DISABLE_AFTER
+    subscription = session.get(WebhookSubscription, item.subscription_id, with_for_update=True) \
+        if changes_streak else None
     delivery = session.get(WebhookDelivery, item.delivery_id, with_for_update=True)
-    if subscription is None or delivery is None or delivery.attempt_count != item.attempt:
+    if delivery is None or delivery.attempt_count != item.attempt or (changes_streak and subscription is None):
         return  # deleted meanwhile, or taken over by another worker after the lease expired
     session.add(WebhookAttempt(delivery_id=delivery.id, attempted_at=attempted_at, status_code=outcome.status_code,
                                error=outcome.error, duration_ms=outcome.duration_ms))
@@ -144,15 +153,16 @@ def record_attempt(session: Session, item: Outgoing, outcome: Outcome, *, attemp
     delivery.leased_until = None
     if outcome.succeeded:
         delivery.state, delivery.next_attempt_at = "succeeded", None
-        if subscription.failing_since is not None:
-            subscription.failing_since = None
-        return
-    if delivery.attempt_count <= len(schedule):
+    elif delivery.attempt_count <= len(schedule):
         wait = schedule[delivery.attempt_count - 1] * random.uniform(1 - JITTER, 1 + JITTER)
         delivery.next_attempt_at = now + timedelta(seconds=wait)
     else:
         delivery.state, delivery.next_attempt_at = "failed", None
-    if subscription.failing_since is None:
+    if subscription is None:
+        return
+    if outcome.succeeded:
+        subscription.failing_since = None
+    elif subscription.failing_since is None:
         subscription.failing_since = attempted_at
     elif subscription.enabled and now - subscription.failing_since >= DISABLE_AFTER:
         disable(session, subscription, now)
