@@ -16,8 +16,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 # The API is served as production serves it (gunicorn, see Dockerfile); the worker (search
-# outbox, deadlines, idempotency keys) runs in the background while it runs, and stops with it.
+# outbox, deadlines, idempotency keys, webhooks) runs in the background while it runs, and stops
+# with it. It listens on 127.0.0.1 only, so webhooks may target local receivers (http, loopback).
 WORKERS ?= 2
+run: export WEBHOOKS_ALLOW_PRIVATE ?= true
 run: install es-start
 	$(BIN)/flask --app api db upgrade
 	$(BIN)/flask --app api demo load

@@ -21,6 +21,8 @@ from .rfqs import resources as rfqs
 from .search import resources as search
 from .search import sync as search_sync
 from .suppliers import resources as suppliers
+from .webhooks import resources as webhooks
+from .webhooks import spec as webhook_payloads
 
 
 def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
@@ -46,7 +48,8 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
          expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationDocs()]})
-    for module in (ops, reference, accounts, suppliers, search, rfqs, events, admin):
+    for module in (ops, reference, accounts, suppliers, search, rfqs, events, webhooks, admin):
         api.register_blueprint(module.blp)
+    webhook_payloads.document(api)
     cli.init_app(app)
     return app

@@ -13,6 +13,20 @@ def _csv(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def _seconds(value: str, name: str) -> list[float]:
+    try:
+        seconds = [float(item) for item in _csv(value)]
+    except ValueError:
+        seconds = []
+    if not seconds or any(not 0 <= s < 10**7 for s in seconds):
+        raise ValueError(f"{name} must be comma-separated seconds, e.g. 5,300,1800; got {value!r}")
+    return seconds
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def from_environment(environ: dict[str, str] | None = None) -> dict:
     """Flask configuration built from the process environment (or the mapping given)."""
     env = os.environ if environ is None else environ
@@ -33,6 +47,12 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # so that rate limits see the client's address, not the proxy's.
         "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", 0)),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Seconds between a webhook delivery's failed attempts (docs/webhooks.md): after the
+        # last one it is failed. Each wait is given ±20% jitter.
+        "WEBHOOK_RETRY_SCHEDULE": _seconds(
+            env.get("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000"), "WEBHOOK_RETRY_SCHEDULE"),
+        # Development and tests only: webhooks may target http and loopback or private addresses.
+        "WEBHOOKS_ALLOW_PRIVATE": _flag(env.get("WEBHOOKS_ALLOW_PRIVATE", "false")),
         # flask-smorest / OpenAPI
         "API_TITLE": "Proxisource API",
         "API_VERSION": "1.0.0",

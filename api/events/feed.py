@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..db import utc_now
@@ -26,7 +26,13 @@ def events_after(session: Session, principal: Principal, after_id: int, limit: i
     query = (select(Event).where(Event.id > after_id, Event.occurred_at <= utc_now() - settle)
              .order_by(Event.id).limit(limit).options(selectinload(Event.recipients)))
     if not principal.is_admin:
-        addressed = exists().where(EventRecipient.event_id == Event.id,
-                                   EventRecipient.organisation_id == principal.organisation_id)
-        query = query.where(or_(Event.public.is_(True), addressed))
+        query = query.where(visible_to(principal.organisation_id))
     return list(session.scalars(query))
+
+
+def visible_to(organisation_id: str | ColumnElement) -> ColumnElement[bool]:
+    """Whether an organisation may see an event: public ones and those addressed to it (admins
+    see all). `organisation_id` may be a column, to ask for many organisations in one query."""
+    addressed = exists().where(EventRecipient.event_id == Event.id,
+                               EventRecipient.organisation_id == organisation_id)
+    return or_(Event.public.is_(True), addressed)

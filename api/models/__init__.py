@@ -13,8 +13,10 @@ from .suppliers import (
     SupplierCertification,
     SupplierChange,
 )
+from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey", "Base", "Contact", "Event", "EventRecipient", "IdempotencyKey", "Invitation", "Quote", "Rfq", "Organisation", "SearchOutbox", "Site", "Supplier",
-    "SupplierCapability", "SupplierCertification", "SupplierChange",
+    "SupplierCapability", "SupplierCertification", "SupplierChange", "WebhookAttempt", "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -15,6 +15,11 @@ SEQUENCE = BigInteger().with_variant(Integer, "sqlite")
 
 class Event(Base):
     __tablename__ = "events"
+    __table_args__ = (
+        # Serves the webhook fan-out's claim: events not fanned out yet, oldest first.
+        Index("ix_events_webhooks_pending", "id", postgresql_where=text("fanned_out_at IS NULL"),
+              sqlite_where=text("fanned_out_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
     type: Mapped[str] = mapped_column(String(50))
@@ -28,6 +33,9 @@ class Event(Base):
     # caller; the others only to the organisations listed as recipients (and admins).
     public: Mapped[bool] = mapped_column(Boolean, default=False)
     data: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Set by the worker once the event has a delivery for each webhook that may see it
+    # (api/webhooks/fanout.py): a queue, so a late commit is never skipped.
+    fanned_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     recipients: Mapped[list[EventRecipient]] = relationship(cascade="all, delete-orphan")
 

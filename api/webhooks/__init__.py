@@ -1,0 +1,1 @@
+"""Signed webhooks (Standard Webhooks): subscriptions, fan-out of the change feed, delivery."""
