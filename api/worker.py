@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .idempotency import purge_expired_idempotency_keys
+from .imports.service import import_job
 from .rfqs.service import close_overdue
 from .search import sync
 
@@ -42,7 +43,8 @@ log = logging.getLogger("proxisource.worker")
 
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs every worker runs (add new ones here)."""
-    return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys]
+    return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys,
+            import_job]
 
 
 class Worker:

@@ -79,7 +79,8 @@ def can_edit(principal: Principal, supplier: Supplier) -> bool:
                                   and principal.belongs_to(supplier.organisation_id))
 
 
-def create_supplier(session: Session, data: dict, principal: Principal) -> Supplier:
+def create_supplier(session: Session, data: dict, principal: Principal | None, *,
+                    import_id: str | None = None) -> Supplier:
     organisation_id = data.pop("organisation_id", None)
     if organisation_id:
         _check_linkable(session, organisation_id)
@@ -87,12 +88,12 @@ def create_supplier(session: Session, data: dict, principal: Principal) -> Suppl
     _apply(session, supplier, {**dict.fromkeys(SCALARS), **data})
     session.add(supplier)
     session.flush()
-    _record(session, supplier, "created", {}, principal)
+    _record(session, supplier, "created", {}, principal, import_id=import_id)
     return supplier
 
 
-def update_supplier(session: Session, supplier: Supplier, data: dict, principal: Principal,
-                    *, replace: bool) -> Supplier:
+def update_supplier(session: Session, supplier: Supplier, data: dict, principal: Principal | None,
+                    *, replace: bool, import_id: str | None = None) -> Supplier:
     """PUT (`replace`) sets the whole profile; PATCH changes only the fields sent."""
     if replace:
         data = {**dict.fromkeys(SCALARS), **data}
@@ -100,8 +101,24 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
     _apply(session, supplier, data)
     supplier.updated_at = utc_now()
     session.flush()  # the versioned UPDATE: a concurrent writer's change makes this fail (412)
-    _record(session, supplier, "updated", before, principal)
+    _record(session, supplier, "updated", before, principal, import_id=import_id)
     return supplier
+
+
+def preview_supplier(session: Session, data: dict, current: Supplier | None = None) -> Supplier:
+    """The profile that creating `data` (or, given `current`, patching it with `data`) would
+    store, checked by every rule of a real write, on a copy never added to the session: what
+    a dry run compares and reports, without writing anything."""
+    draft = Supplier(id=current.id if current else None,
+                     organisation_id=current.organisation_id if current else None)
+    base = dict.fromkeys(SCALARS)
+    if current is not None:
+        base = {name: getattr(current, name) for name in SCALARS}
+        for name, model in CHILDREN.items():
+            columns = [c.key for c in model.__table__.columns if c.key not in ("id", "supplier_id", "position")]
+            base[name] = [{key: getattr(child, key) for key in columns} for child in getattr(current, name)]
+    _apply(session, draft, {**base, **data})
+    return draft
 
 
 def link_organisation(session: Session, supplier: Supplier, organisation_id: str,
@@ -230,8 +247,9 @@ def _apply(session: Session, supplier: Supplier, data: dict) -> None:
 
 
 def _record(session: Session, supplier: Supplier, action: str, before: dict, principal: Principal | None,
-            *, after: dict | None = None) -> None:
+            *, after: dict | None = None, import_id: str | None = None) -> None:
     records = change_records(action, supplier.id, supplier.version, before,
-                             snapshot(supplier) if after is None else after, principal, at=utc_now())
+                             snapshot(supplier) if after is None else after, principal, at=utc_now(),
+                             import_id=import_id)
     session.add_all([SupplierChange(**records.history), Event(**records.event),
                      SearchOutbox(**records.outbox)])
