@@ -31,7 +31,7 @@ def table(session: Session, imported: Import) -> Iterator[list]:
     yield header + list(columns.REPORT_COLUMNS)
     for row in report_rows(session, imported):
         yield _cells(row, len(header), id_column) + [
-            row.outcome, SEPARATOR.join(_message(error) for error in row.errors) or None,
+            row.outcome, SEPARATOR.join(message(error) for error in row.errors) or None,
             SEPARATOR.join(row.warnings) or None]
 
 
@@ -42,5 +42,5 @@ def _cells(row: ImportRow, width: int, id_column: int) -> list:
     return cells
 
 
-def _message(error: dict) -> str:
+def message(error: dict) -> str:
     return f"{error['column']}: {error['message']}" if error.get("column") else error["message"]

@@ -88,59 +88,71 @@ def _compact(module, value: str | None) -> str | None:
         return value
 
 
-def draft(values: dict[str, Cell], headers: dict[str, str]) -> Draft:
-    """The payload of a row: `values` maps canonical column names to cells, `headers` the same
-    names to the headers as the file writes them (only the file's columns are in both)."""
+@dataclass(frozen=True)
+class Shape:
+    """Where a file's columns go in the payload, worked out once per file (not per row)."""
+
+    fields: tuple[tuple[str, str], ...]  # (field, header) of the plain columns the file has
+    groups: tuple[tuple[Group, tuple[tuple[int, tuple[tuple[str, str, str | None], ...]], ...]], ...]
+    # ^ per group: (number, ((field, canonical column, header or None), ...)) for each number in the file
+
+    @classmethod
+    def of(cls, headers: dict[str, str]) -> Shape:
+        fields = tuple((spec.key, headers[spec.key]) for spec in FIELDS if spec.key in headers)
+        groups = []
+        for group in GROUPS:
+            numbers = sorted({int(name.split("_")[1]) for name in headers if name.startswith(f"{group.en}_")})
+            groups.append((group, tuple(
+                (number, tuple((spec.key, column_name(group, number, spec),
+                                headers.get(column_name(group, number, spec))) for spec in group.fields))
+                for number in numbers)))
+        return cls(fields, tuple(groups))
+
+
+def draft(values: dict[str, Cell], shape: Shape) -> Draft:
+    """The payload of a row: `values` maps canonical column names to cells."""
     result = Draft({}, {})
-    for spec in FIELDS:
-        if spec.key not in values or spec.key in ("id", "capabilities"):
+    listed = None
+    for key, header in shape.fields:
+        cell = values[key]
+        if key == "id":
             continue
-        result.columns[spec.key] = headers[spec.key]
-        cell = values[spec.key]
-        if spec.key == "country":
+        result.columns[key] = header
+        if key == "capabilities":
+            listed = [{"code": code} for code in _codes(result, labels.capabilities(), items(cell))]
+            result.columns.update({f"capabilities.{i}": header for i in range(len(listed))})
+        elif key == "country":
             if text(cell):
                 result.data["country"] = text(cell)
-        elif spec.key in ("siret", "siren", "vat_number"):
-            result.data[spec.key] = text(cell)
-        elif spec.key in VOCABULARIES:
-            result.data[spec.key] = _codes(result, VOCABULARIES[spec.key](), items(cell))
+        elif key in VOCABULARIES:
+            result.data[key] = _codes(result, VOCABULARIES[key](), items(cell))
         else:
-            result.data[spec.key] = text(cell)
-    capabilities = None
-    if "capabilities" in values:
-        capabilities = []
-        for code in _codes(result, labels.capabilities(), items(values["capabilities"])):
-            result.columns[f"capabilities.{len(capabilities)}"] = headers["capabilities"]
-            capabilities.append({"code": code})
-    for group in GROUPS:
-        listed = _group(result, group, values, headers, capabilities if group.key == "capabilities" else None)
-        if listed is not None:
-            result.data[group.key] = listed
+            result.data[key] = text(cell)
+    for group, numbered in shape.groups:
+        found = _group(result, group, numbered, values, listed if group.key == "capabilities" else None)
+        if found is not None:
+            result.data[group.key] = found
     return result
 
 
-def _group(result: Draft, group: Group, values: dict[str, Cell], headers: dict[str, str],
-           listed: list | None) -> list[dict] | None:
-    """The items of a group of numbered columns (after `listed` ones), None when the file has none."""
-    numbers = sorted({int(name.split("_")[1]) for name in values if name.startswith(f"{group.en}_")})
-    if not numbers and listed is None:
+def _group(result: Draft, group: Group, numbered, values: dict[str, Cell], listed: list | None) -> list[dict] | None:
+    """The items of a group (after `listed` ones), None when the file has no column of it."""
+    if not numbered and listed is None:
         return None
     found = list(listed or [])
-    for number in numbers:
-        cells = {spec.key: values.get(column_name(group, number, spec)) for spec in group.fields}
+    for number, specs in numbered:
+        cells = {key: values.get(name) for key, name, _ in specs}
         if all(text(cell) is None for cell in cells.values()):
             continue
         item = _item(result, group, cells, number)
         if item is None:
             continue
         path = f"{group.key}.{len(found)}"
-        for spec in group.fields:
-            name = column_name(group, number, spec)
-            if name in headers:
-                result.columns[f"{path}.{spec.key}"] = headers[name]
-        result.columns.setdefault(path, headers.get(column_name(group, number, group.fields[0]), ""))
+        result.columns.update({f"{path}.{key}": header for key, _, header in specs if header})
+        result.columns.setdefault(path, specs[0][2] or "")
         found.append(item)
-    result.columns.setdefault(group.key, headers.get(column_name(group, 1, group.fields[0]), group.key))
+    first = numbered[0][1][0][2] if numbered else None
+    result.columns.setdefault(group.key, first or group.key)
     return found
 
 

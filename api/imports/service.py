@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cached_property
 
 from marshmallow import ValidationError
 from sqlalchemy import insert, or_, select
@@ -67,9 +68,13 @@ class Layout:
     def values(self, cells: list) -> dict[str, reading.Cell]:
         return {name: cells[i] if i < len(cells) else None for i, name in enumerate(self.names) if name}
 
-    @property
+    @cached_property
     def headers(self) -> dict[str, str]:
         return {name: self.header[i] for i, name in enumerate(self.names) if name}
+
+    @cached_property
+    def shape(self) -> rows.Shape:
+        return rows.Shape.of(self.headers)
 
     def column(self, name: str) -> str:
         return self.headers.get(name, name)
@@ -269,7 +274,7 @@ class _Known:
 def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, values: dict,
             known: _Known) -> None:
     """Give the row its outcome; write it unless a dry run."""
-    draft = rows.draft(values, layout.headers)
+    draft = rows.draft(values, layout.shape)
     row.warnings = list(draft.warnings)
     identifier_column = layout.column("siret" if "siret" in layout.headers else "legal_name")
     if row.duplicate_of:
@@ -289,12 +294,11 @@ def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, 
     except RuleError as error:  # a SIRET another supplier holds
         return _invalid(row, [{"column": identifier_column, "field": "siret", "message": error.detail}])
     row.warnings += _geocoded(data, proposed)
-    after = snapshot(proposed)
     if current is not None:
-        row.supplier_id, row.changes = current.id, sorted(diff(snapshot(current), after))
+        row.supplier_id, row.changes = current.id, sorted(diff(snapshot(current), snapshot(proposed)))
         row.outcome = "update" if row.changes else "unchanged"
     else:
-        twin = _same_profile(known, draft, after)
+        twin = _same_profile(known, draft, proposed)
         if twin is not None:
             row.supplier_id, row.outcome = twin.id, "unchanged"
         else:
@@ -331,9 +335,9 @@ def _errors(draft: rows.Draft, messages: dict) -> list[dict]:
             for error in flatten_messages(messages, "row")]
 
 
-def _geocoded(data: dict, proposed: Supplier) -> list[str]:
-    return [f"Site {i + 1} placed from its city and postal code ({site.city}: {site.latitude:.4f}, "
-            f"{site.longitude:.4f}); give latitude and longitude to place it exactly."
+def _geocoded(data: dict, proposed) -> list[str]:
+    return [f"Site {i + 1} placed from its city and postal code ({site['city']}: {site['latitude']:.4f}, "
+            f"{site['longitude']:.4f}); give latitude and longitude to place it exactly."
             for i, (given, site) in enumerate(zip(data.get("sites") or [], proposed.sites))
             if given.get("latitude") is None]
 
@@ -342,12 +346,14 @@ def _without_identity(profile: dict) -> dict:
     return {key: value for key, value in profile.items() if key not in ("id", "organisation_id")}
 
 
-def _same_profile(known: _Known, draft: rows.Draft, after: dict) -> Supplier | None:
+def _same_profile(known: _Known, draft: rows.Draft, proposed) -> Supplier | None:
     """A stored supplier without identifiers whose profile is exactly the row's: the row is
     already imported (so a file of foreign suppliers without VAT numbers imports once)."""
-    key = _name_key(draft.data.get("legal_name"), _first_postal_code(draft))
-    target = _without_identity(after)
-    return next((s for s in known.by_name.get(key, []) if _without_identity(snapshot(s)) == target), None)
+    candidates = known.by_name.get(_name_key(draft.data.get("legal_name"), _first_postal_code(draft)), [])
+    if not candidates:
+        return None
+    target = _without_identity(snapshot(proposed))
+    return next((s for s in candidates if _without_identity(snapshot(s)) == target), None)
 
 
 def _possible_duplicates(known: _Known, row: ImportRow, draft: rows.Draft) -> list[str]:

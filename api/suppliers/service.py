@@ -7,6 +7,7 @@ event and a search-outbox row, so none of them can be lost or get ahead of it.
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
@@ -34,6 +35,10 @@ SCALARS = ("legal_name", "trade_name", "country", "siret", "siren", "vat_number"
            "website", "description", "employees", "founded_year", "sectors", "digital")
 CHILDREN = {"sites": Site, "capabilities": SupplierCapability,
             "certifications": SupplierCertification, "contacts": Contact}
+# What each child row holds besides its owner and place in the list.
+_CHILD_FIELDS = {name: [column.key for column in model.__table__.columns
+                        if column.key not in ("id", "supplier_id", "position")]
+                 for name, model in CHILDREN.items()}
 
 
 def load_options():
@@ -105,19 +110,18 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
     return supplier
 
 
-def preview_supplier(session: Session, data: dict, current: Supplier | None = None) -> Supplier:
+def preview_supplier(session: Session, data: dict, current: Supplier | None = None) -> SimpleNamespace:
     """The profile that creating `data` (or, given `current`, patching it with `data`) would
-    store, checked by every rule of a real write, on a copy never added to the session: what
-    a dry run compares and reports, without writing anything."""
-    draft = Supplier(id=current.id if current else None,
-                     organisation_id=current.organisation_id if current else None)
+    store, checked by every rule of a real write but built as plain attributes and dicts, never
+    added to the session: what a dry run compares and reports (`snapshot` reads it)."""
+    draft = SimpleNamespace(id=current.id if current else None,
+                            organisation_id=current.organisation_id if current else None)
     base = dict.fromkeys(SCALARS)
     if current is not None:
         base = {name: getattr(current, name) for name in SCALARS}
-        for name, model in CHILDREN.items():
-            columns = [c.key for c in model.__table__.columns if c.key not in ("id", "supplier_id", "position")]
+        for name, columns in _CHILD_FIELDS.items():
             base[name] = [{key: getattr(child, key) for key in columns} for child in getattr(current, name)]
-    _apply(session, draft, {**base, **data})
+    _apply(session, draft, {**{name: [] for name in CHILDREN}, **base, **data}, as_rows=False)
     return draft
 
 
@@ -227,7 +231,9 @@ def _locate(sites: list[dict]) -> list[dict]:
     return located
 
 
-def _apply(session: Session, supplier: Supplier, data: dict) -> None:
+def _apply(session: Session, supplier: Supplier | SimpleNamespace, data: dict, *, as_rows: bool = True) -> None:
+    """Check `data` and set it on `supplier`: children as model rows, or (`as_rows` false, for a
+    preview) as dicts."""
     _check_references(data)
     if "sites" in data:
         data = {**data, "sites": _locate(data["sites"])}
@@ -238,7 +244,9 @@ def _apply(session: Session, supplier: Supplier, data: dict) -> None:
         supplier.siren = None  # derived again from the new SIRET, not kept from the old one
     for name, model in CHILDREN.items():
         if name in data:
-            setattr(supplier, name, [model(position=i, **item) for i, item in enumerate(data[name])])
+            setattr(supplier, name, [model(position=i, **item) if as_rows else
+                                     {key: item.get(key) for key in _CHILD_FIELDS[name]}
+                                     for i, item in enumerate(data[name])])
     _check_identity(supplier)
     _check_unique_siret(session, supplier)
 
