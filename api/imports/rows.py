@@ -159,8 +159,10 @@ def _group(result: Draft, group: Group, numbered, values: dict[str, Cell], liste
 def _item(result: Draft, group: Group, cells: dict[str, Cell], number: int) -> dict | None:
     item = {key: text(cell) for key, cell in cells.items()}
     if group.key == "sites":
-        if not item["country"]:
+        if not item["country"]:  # the supplier's country, else FR
             del item["country"]
+            if result.data.get("country"):
+                item["country"] = result.data["country"]
         for key in ("latitude", "longitude"):
             if item[key] and DECIMAL_COMMA.match(item[key]):
                 item[key] = item[key].replace(",", ".")

@@ -23,7 +23,7 @@ every row `unchanged` the second time.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from marshmallow import ValidationError
@@ -165,11 +165,12 @@ def _name_key(name: str | None, postal_code: str | None) -> tuple[str, str] | No
 # --- processing -------------------------------------------------------------------------------
 
 
-def process_chunk(session: Session, imported: Import, size: int = CHUNK_ROWS) -> int:
-    """Plan (and unless a dry run, apply) the next `size` rows; how many. Marks the import done
-    after its last row."""
+def process_chunk(session: Session, imported: Import) -> int:
+    """Plan (and unless a dry run, apply) the next CHUNK_ROWS rows; how many. Marks the import
+    done after its last row."""
     pending = list(session.scalars(select(ImportRow).where(
-        ImportRow.import_id == imported.id, ImportRow.outcome.is_(None)).order_by(ImportRow.number).limit(size)))
+        ImportRow.import_id == imported.id, ImportRow.outcome.is_(None))
+        .order_by(ImportRow.number).limit(CHUNK_ROWS)))
     if imported.started_at is None:
         imported.started_at = utc_now()
     imported.status = "running"
@@ -233,6 +234,7 @@ class _Known:
 
     by_identifier: dict[tuple[str, str], Supplier]
     by_name: dict[tuple[str, str], list[Supplier]]
+    twins: set[str] = field(default_factory=set)  # of those, the ones a row already stands for
 
     @classmethod
     def load(cls, session: Session, chunk: list[dict]) -> _Known:
@@ -353,7 +355,11 @@ def _same_profile(known: _Known, draft: rows.Draft, proposed) -> Supplier | None
     if not candidates:
         return None
     target = _without_identity(snapshot(proposed))
-    return next((s for s in candidates if _without_identity(snapshot(s)) == target), None)
+    twin = next((s for s in candidates if s.id not in known.twins and _without_identity(snapshot(s)) == target),
+                None)
+    if twin is not None:
+        known.twins.add(twin.id)  # two identical rows stand for two identical suppliers
+    return twin
 
 
 def _possible_duplicates(known: _Known, row: ImportRow, draft: rows.Draft) -> list[str]:
