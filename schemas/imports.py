@@ -14,14 +14,13 @@ LANGUAGE = fields.String(load_default="en", validate=validate.OneOf(("en", "fr")
     "description": "Language of the headers: en, or fr (then `;` separates CSV cells)"})
 
 
-class ImportFileSchema(ma.Schema):
+class ImportUploadSchema(ma.Schema):
+    """The multipart form of an upload: the file, and whether to write anything."""
+
     file = Upload(required=True, metadata={
         "description": "The spreadsheet: CSV (UTF-8, or Windows-1252 'Latin-1'; `;`, `,` or tab "
                        "between cells) or XLSX (its first sheet), header on row 1; up to 20 MB and "
                        "50,000 rows"})
-
-
-class ImportFormSchema(ma.Schema):
     dry_run = fields.Boolean(load_default=False, metadata={
         "description": "true: give every row its outcome and write nothing"})
 

@@ -6,20 +6,21 @@ from contextlib import contextmanager
 
 from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
+from werkzeug.datastructures import CombinedMultiDict
 
 from schemas.imports import (
     ExportQuerySchema,
-    ImportFileSchema,
-    ImportFormSchema,
     ImportRowsQuerySchema,
     ImportSchema,
+    ImportUploadSchema,
     TemplateQuerySchema,
 )
 
 from .. import auth, transaction
-from ..blueprint import Blueprint
+from ..blueprint import Blueprint, StrictParser
 from ..idempotency import idempotent
 from ..pagination import decode_cursor, encode_cursor, next_page
+from ..request_context import accepts
 from . import columns, export, report, service, writing
 from .reading import MAX_BYTES
 
@@ -28,7 +29,18 @@ ANSWERED_AT_ONCE_ROWS = 500
 # The multipart envelope around a file at the limit (the file itself is checked against MAX_BYTES).
 MAX_UPLOAD_BYTES = MAX_BYTES + 64 * 1024
 
-blp = Blueprint("imports", __name__, url_prefix="/api/v1",
+class MultipartParser(StrictParser):
+    def load_files(self, req, schema):
+        """A multipart form's files and fields together (webargs reads them apart, and
+        flask-smorest documents a single request body)."""
+        return self._makeproxy(CombinedMultiDict([req.files, req.form]), schema)
+
+
+class ImportsBlueprint(Blueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+
+
+blp = ImportsBlueprint("imports", __name__, url_prefix="/api/v1",
                 description="Spreadsheet imports and exports of suppliers (admin): the template, a dry "
                             "run or an import with its report, and every supplier in the template's "
                             "format. See docs/imports.md.")
@@ -91,25 +103,16 @@ def template_xlsx(query):
     return template("xlsx", query["lang"])
 
 
-def accepts(*mimetypes: str):
-    """Let a view take bodies of `mimetypes` instead of JSON (see request_context)."""
-    def decorate(view):
-        view.accepted_mimetypes = set(mimetypes)
-        return view
-    return decorate
-
-
 @blp.route("/imports", methods=["POST"])
 @accepts("multipart/form-data")
 @idempotent
-@blp.arguments(ImportFormSchema, location="form")
-@blp.arguments(ImportFileSchema, location="files")
+@blp.arguments(ImportUploadSchema, location="files")
 @blp.response(201, ImportSchema, description="Processed at once (up to 500 rows): the report")
 @blp.alt_response(202, schema=ImportSchema, description="Queued for the worker: follow Location")
-def create_import(form, files):
+def create_import(form):
     """Import suppliers from a CSV or XLSX file, or dry-run it (admin)"""
     principal = auth.require("admin")
-    upload = files["file"]
+    upload = form["file"]
     session = transaction.session()
     imported = service.start_import(session, upload.filename or "upload", upload.read(),
                                     dry_run=form["dry_run"], principal=principal)

@@ -142,7 +142,7 @@ def _group(result: Draft, group: Group, numbered, values: dict[str, Cell], liste
     found = list(listed or [])
     for number, specs in numbered:
         cells = {key: values.get(name) for key, name, _ in specs}
-        if all(text(cell) is None for cell in cells.values()):
+        if all(cell is None or cell == "" for cell in cells.values()):
             continue
         item = _item(result, group, cells, number)
         if item is None:

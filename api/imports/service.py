@@ -66,7 +66,13 @@ class Layout:
         return cls(header, [columns.canonical(title) or None for title in header])
 
     def values(self, cells: list) -> dict[str, reading.Cell]:
-        return {name: cells[i] if i < len(cells) else None for i, name in enumerate(self.names) if name}
+        """Each known column's cell, by canonical name (None past the row's last cell)."""
+        width = len(cells)
+        return {name: cells[i] if i < width else None for i, name in self._read}
+
+    @cached_property
+    def _read(self) -> list[tuple[int, str]]:
+        return [(i, name) for i, name in enumerate(self.names) if name]
 
     @cached_property
     def headers(self) -> dict[str, str]:
@@ -175,11 +181,11 @@ def process_chunk(session: Session, imported: Import) -> int:
         imported.started_at = utc_now()
     imported.status = "running"
     layout = Layout.of(imported.header)
-    drafts = [(row, layout.values(row.cells)) for row in pending]
-    known = _Known.load(session, [values for _, values in drafts])
+    chunk = [(row, values, rows.identity(values)) for row in pending for values in [layout.values(row.cells)]]
+    known = _Known.load(session, [(values, who) for _, values, who in chunk])
     counts = dict(imported.counts)
-    for row, values in drafts:
-        _settle(session, imported, layout, row, values, known)
+    for row, values, who in chunk:
+        _settle(session, imported, layout, row, values, who, known)
         counts[row.outcome] += 1
         counts["warnings"] += bool(row.warnings)
     imported.counts = counts
@@ -234,11 +240,12 @@ class _Known:
 
     by_identifier: dict[tuple[str, str], Supplier]
     by_name: dict[tuple[str, str], list[Supplier]]
+    siret_holders: dict[str, str]  # every registered SIRET of the chunk -> its supplier
     twins: set[str] = field(default_factory=set)  # of those, the ones a row already stands for
 
     @classmethod
-    def load(cls, session: Session, chunk: list[dict]) -> _Known:
-        identities = [rows.identity(values) for values in chunk]
+    def load(cls, session: Session, chunk: list[tuple[dict, rows.Identity]]) -> _Known:
+        identities = [who for _, who in chunk]
         ids = {who.id for who in identities if who.id}
         sirets = {who.siret for who in identities if who.siret}
         vats = {who.vat_number for who in identities if who.vat_number}
@@ -250,15 +257,15 @@ class _Known:
             for kind in ("id", "siret", "vat_number"):
                 if getattr(supplier, kind):
                     by_identifier[(kind, getattr(supplier, kind))] = supplier
-        postal_codes = {rows.text(values.get("site_1_postal_code")) for values, who in zip(chunk, identities)
-                        if not who.given} - {None}
+        postal_codes = {rows.text(values.get("site_1_postal_code")) for values, who in chunk if not who.given} - {None}
         by_name: dict[tuple[str, str], list[Supplier]] = {}
         if postal_codes:
             for supplier, postal_code in session.execute(
                     select(Supplier, Site.postal_code).join(Site).where(Site.postal_code.in_(postal_codes))
                     .options(*suppliers.load_options())):
                 by_name.setdefault(_name_key(supplier.legal_name, postal_code), []).append(supplier)
-        return cls(by_identifier, by_name)
+        holders = {value: supplier.id for (kind, value), supplier in by_identifier.items() if kind == "siret"}
+        return cls(by_identifier, by_name, holders)
 
     def match(self, who: rows.Identity) -> Supplier | None:
         """The supplier the row names (None: a new one); NotFound for an unknown id, Conflict
@@ -274,7 +281,7 @@ class _Known:
 
 
 def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, values: dict,
-            known: _Known) -> None:
+            who: rows.Identity, known: _Known) -> None:
     """Give the row its outcome; write it unless a dry run."""
     draft = rows.draft(values, layout.shape)
     row.warnings = list(draft.warnings)
@@ -284,13 +291,13 @@ def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, 
                                "message": f"Row {row.duplicate_of} is the same supplier: "
                                           "give each supplier one row."}])
     try:
-        current = known.match(rows.identity(values))
+        current = known.match(who)
     except RuleError as error:
         return _invalid(row, [{"column": layout.column("id" if "id" in layout.headers else "siret"),
                                "field": None, "message": error.detail}])
     try:
         data = (_PATCH if current else _CREATE).load(draft.data)
-        proposed = suppliers.preview_supplier(session, data, current)
+        proposed = suppliers.preview_supplier(session, data, current, siret_holders=known.siret_holders)
     except ValidationError as error:
         return _invalid(row, _errors(draft, error.normalized_messages()))
     except RuleError as error:  # a SIRET another supplier holds

@@ -6,6 +6,7 @@ event and a search-outbox row, so none of them can be lost or get ahead of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -110,10 +111,12 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
     return supplier
 
 
-def preview_supplier(session: Session, data: dict, current: Supplier | None = None) -> SimpleNamespace:
+def preview_supplier(session: Session, data: dict, current: Supplier | None = None, *,
+                     siret_holders: Mapping[str, str] | None = None) -> SimpleNamespace:
     """The profile that creating `data` (or, given `current`, patching it with `data`) would
     store, checked by every rule of a real write but built as plain attributes and dicts, never
-    added to the session: what a dry run compares and reports (`snapshot` reads it)."""
+    added to the session: what a dry run compares and reports (`snapshot` reads it).
+    `siret_holders`: see _check_unique_siret."""
     draft = SimpleNamespace(id=current.id if current else None,
                             organisation_id=current.organisation_id if current else None)
     base = dict.fromkeys(SCALARS)
@@ -121,7 +124,8 @@ def preview_supplier(session: Session, data: dict, current: Supplier | None = No
         base = {name: getattr(current, name) for name in SCALARS}
         for name, columns in _CHILD_FIELDS.items():
             base[name] = [{key: getattr(child, key) for key in columns} for child in getattr(current, name)]
-    _apply(session, draft, {**{name: [] for name in CHILDREN}, **base, **data}, as_rows=False)
+    _apply(session, draft, {**{name: [] for name in CHILDREN}, **base, **data}, as_rows=False,
+           siret_holders=siret_holders)
     return draft
 
 
@@ -198,11 +202,16 @@ def _check_identity(supplier: Supplier) -> None:
         raise ValidationError("A French company gives its SIRET or SIREN.", "siret")
 
 
-def _check_unique_siret(session: Session, supplier: Supplier) -> None:
+def _check_unique_siret(session: Session, supplier: Supplier, holders: Mapping[str, str] | None = None) -> None:
+    """`holders` (SIRET -> supplier id), when given, holds every registered SIRET that matters:
+    a caller checking many profiles looks them up in one query instead of one each."""
     if not supplier.siret:
         return
-    with session.no_autoflush:
-        holder = session.scalar(select(Supplier.id).where(Supplier.siret == supplier.siret))
+    if holders is not None:
+        holder = holders.get(supplier.siret)
+    else:
+        with session.no_autoflush:
+            holder = session.scalar(select(Supplier.id).where(Supplier.siret == supplier.siret))
     if holder is not None and holder != supplier.id:
         raise Conflict(f"SIRET {supplier.siret} is already registered (supplier {holder}).")
 
@@ -231,7 +240,8 @@ def _locate(sites: list[dict]) -> list[dict]:
     return located
 
 
-def _apply(session: Session, supplier: Supplier | SimpleNamespace, data: dict, *, as_rows: bool = True) -> None:
+def _apply(session: Session, supplier: Supplier | SimpleNamespace, data: dict, *, as_rows: bool = True,
+           siret_holders: Mapping[str, str] | None = None) -> None:
     """Check `data` and set it on `supplier`: children as model rows, or (`as_rows` false, for a
     preview) as dicts."""
     _check_references(data)
@@ -248,7 +258,7 @@ def _apply(session: Session, supplier: Supplier | SimpleNamespace, data: dict, *
                                      {key: item.get(key) for key in _CHILD_FIELDS[name]}
                                      for i, item in enumerate(data[name])])
     _check_identity(supplier)
-    _check_unique_siret(session, supplier)
+    _check_unique_siret(session, supplier, siret_holders)
 
 
 # --- history, events, outbox ---------------------------------------------------

@@ -264,6 +264,14 @@ def test_a_file_that_cannot_be_used_is_refused_whole(app, client, admin, content
         assert session.scalars(select(ImportRow)).first() is None
 
 
+def test_a_body_that_is_not_a_multipart_form_is_refused(app, client, admin):
+    body = problem(client.post(IMPORTS_URL, json={"file": "suppliers.csv"}, headers=admin.headers), 415)
+    assert body["detail"] == "Send the body as one of: multipart/form-data."
+    missing = problem(client.post(IMPORTS_URL, data={"dry_run": "true"}, content_type="multipart/form-data",
+                                  headers=admin.headers), 422)
+    assert [(e["field"], e["message"]) for e in missing["errors"]] == [("file", "Missing data for required field.")]
+
+
 def test_the_limits_are_named(app, client, admin, monkeypatch):
     from api.imports import reading
 
