@@ -132,6 +132,9 @@ def test_applying_writes_through_the_supplier_rules_and_a_second_import_changes_
         ("created", report["id"], "admin", admin.key_id)]
     assert [(e.type, e.data["import_id"], e.actor_key_id) for e in events] == [
         ("supplier.created", report["id"], admin.key_id)]
+    history = client.get(f"/api/v1/suppliers/{dupre.id}/history", headers=admin.headers).get_json()["items"]
+    assert [(h["action"], h["import_id"], h["actor_key_id"]) for h in history] == [
+        ("created", report["id"], admin.key_id)]
     assert log.transactions_of(dupre.id) == [{("new", "Supplier"), ("new", "SupplierChange"),
                                               ("new", "Event"), ("new", "SearchOutbox")}]
 
