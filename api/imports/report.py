@@ -12,34 +12,29 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 
-from ..models import Import, ImportRow
+from ..models import Import
 from . import columns
-from .service import Layout, report_rows
+from .service import report_rows
 
 SEPARATOR = " | "
 
 
 def table(session: Session, imported: Import) -> Iterator[list]:
-    """The header, then every row of the import in file order."""
-    layout = Layout.of(imported.header)
-    header = list(imported.header)
-    if "id" in layout.names:
-        id_column = layout.names.index("id")
-    else:
-        id_column = len(header)
+    """The header, then every row of the import in file order (a report's own status, errors
+    and warnings columns, when the file was a report, replaced by this one's)."""
+    kept = [i for i, title in enumerate(imported.header) if columns.canonical(title) != ""]
+    header = [imported.header[i] for i in kept]
+    names = [columns.canonical(title) for title in header]
+    id_column = names.index("id") if "id" in names else len(header)
+    if id_column == len(header):
         header.append("id")
     yield header + list(columns.REPORT_COLUMNS)
     for row in report_rows(session, imported):
-        yield _cells(row, len(header), id_column) + [
-            row.outcome, SEPARATOR.join(message(error) for error in row.errors) or None,
-            SEPARATOR.join(row.warnings) or None]
-
-
-def _cells(row: ImportRow, width: int, id_column: int) -> list:
-    cells = (list(row.cells) + [None] * width)[:width]
-    if row.supplier_id and row.outcome != "invalid":
-        cells[id_column] = row.supplier_id
-    return cells
+        cells = [row.cells[i] if i < len(row.cells) else None for i in kept] + [None] * (len(header) - len(kept))
+        if row.supplier_id and row.outcome != "invalid":
+            cells[id_column] = row.supplier_id
+        yield cells + [row.outcome, SEPARATOR.join(message(error) for error in row.errors) or None,
+                       SEPARATOR.join(row.warnings) or None]
 
 
 def message(error: dict) -> str:

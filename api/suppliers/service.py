@@ -231,9 +231,13 @@ def _locate(sites: list[dict]) -> list[dict]:
                 continue
             site["latitude"], site["longitude"] = place.latitude, place.longitude
         site["department"] = None
-        if site["country"] == "FR":
-            site["department"] = (places.department_of(site["postal_code"]) if site.get("postal_code")
-                                  else place.department if place else None)
+        if site["country"] == "FR" and site.get("postal_code"):
+            site["department"] = places.department_of(site["postal_code"])
+        elif site["country"] == "FR":
+            # From the city, coordinates given or not: the profile read back and sent again
+            # (a PUT of a GET, an export imported) keeps its department.
+            place = place or places.resolve(site["city"], None, "FR")
+            site["department"] = place.department if place else None
         located.append(site)
     if errors:
         raise ValidationError({"sites": errors})

@@ -174,7 +174,8 @@ def test_a_row_matched_by_siret_or_vat_updates_only_its_columns(app, client, adm
 def test_export_then_import_changes_nothing_in_csv_and_xlsx(app, client, admin):
     body = {"legal_name": "Usinage =Seine", "siret": new_siret(), "trade_name": "-UPS+", "description": "@home",
             "sites": [{"city": "Cléon", "postal_code": "76410", "latitude": 49.3124, "longitude": 1.0295},
-                      {"city": "Elbeuf", "postal_code": "76500", "name": "Second site"}],
+                      {"city": "Elbeuf", "postal_code": "76500", "name": "Second site"},
+                      {"city": "Louviers"}],  # placed from its city, department too
             "sectors": ["automotive", "aerospace"], "digital": ["edi"],
             "capabilities": [{"code": "machining.milling.5axis", "materials": ["aluminium", "steel"],
                               "tolerance": "±0.01 mm"}, {"code": "machining.turning"}],
@@ -328,6 +329,8 @@ def test_the_report_downloads_with_status_and_errors_and_comes_back_fixed(app, c
     again = upload(client, admin, csv_bytes([header, *rows], encoding="utf-8", bom=True)).get_json()
     assert [row["outcome"] for row in again["rows"]] == ["unchanged", "unchanged", "create", "unchanged",
                                                         "unchanged"]
+    second = client.get(f"{IMPORTS_URL}/{again['id']}.csv", headers=admin.headers)
+    assert read_csv(second.data)[0] == header  # the report of a report has one status column
     xlsx = client.get(f"{IMPORTS_URL}/{report['id']}.xlsx", headers=admin.headers)
     assert xlsx.status_code == 200 and xlsx.data.startswith(b"PK")
 
