@@ -97,6 +97,35 @@ def child(file: Path, database_url: str, dry_run: bool) -> dict:
             "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "baseline_kb": baseline_kb}
 
 
+def schema_floor(file: Path, count: int = 2_000) -> dict:
+    """What this machine does without the import around it: the payloads of the file's first
+    `count` rows through the API's schema alone (the floor of a dry run's time per row), and
+    a pure-Python yardstick to compare machines by."""
+    from marshmallow import ValidationError
+
+    from api.imports import reading, service
+    from schemas.suppliers import SupplierWriteSchema
+
+    sheet = reading.read(file.read_bytes())
+    _, first = next(sheet.rows)
+    layout = service.Layout.of([rows.text(cell) or "" for cell in first])
+    payloads = [rows.draft(layout.values(cells), layout.shape).data
+                for _, (_, cells) in zip(range(count), sheet.rows)]
+    schema = SupplierWriteSchema()
+    started = time.process_time()
+    for payload in payloads:
+        try:
+            schema.load(payload)
+        except ValidationError:
+            pass
+    schema_seconds = time.process_time() - started
+    started = time.process_time()
+    for _ in range(100):
+        sum(range(100_000))
+    return {"schema_rows_per_second": len(payloads) / schema_seconds,
+            "yardstick_ms": (time.process_time() - started) * 10}  # one sum(range(100_000))
+
+
 def run_child(file: Path, database_url: str, dry_run: bool) -> dict:
     output = subprocess.run(
         [sys.executable, "-m", "bench.imports", "--child", str(file), "--database-url", database_url,
@@ -142,6 +171,10 @@ def measure(rows_count: int, memory_rows: list[int], server_url: str | None) -> 
             for file_format in ("csv", "xlsx"):
                 file = write_sample(folder / f"suppliers-{rows_count}.{file_format}", rows_count)
                 log(f"{file.name}: {file.stat().st_size / 1e6:.1f} MB")
+                if file_format == "csv":
+                    results["floor"] = schema_floor(file)
+                    log(f"  the schema alone: {results['floor']['schema_rows_per_second']:,.0f} rows/s of CPU; "
+                        f"sum(range(100_000)) takes {results['floor']['yardstick_ms']:.1f} ms here")
                 for mode, dry_run in (("dry run", True), ("apply", False)):
                     result = run_child(file, fresh(), dry_run)
                     result["rows_per_second"] = result["rows"] / result["seconds"]
@@ -175,6 +208,11 @@ def markdown(results: dict, rows_count: int) -> str:
     for name, result in results["speed"].items():
         lines.append(f"| {name} | {result['seconds']:.1f} | {result['rows_per_second']:,.0f} | "
                      f"{result['read_seconds']:.1f} s |")
+    floor = results["floor"]
+    lines += ["", f"The floor: the same rows' payloads through the API's schema alone (`SupplierWriteSchema.load`) "
+              f"take {1000 / floor['schema_rows_per_second']:.2f} ms of CPU each here "
+              f"({floor['schema_rows_per_second']:,.0f} rows/s); `sum(range(100_000))` takes "
+              f"{floor['yardstick_ms']:.1f} ms (compare it on your machine to scale these figures)."]
     lines += ["", "Peak memory of a dry run (the process's ru_maxrss; the baseline is the same process "
               "before the import, with the app and the reference data loaded):", "",
               "| rows | format | file | peak | over the baseline |", "|---:|---|---:|---:|---:|"]
