@@ -149,10 +149,11 @@ def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) ->
         for key in keys:
             claimed.setdefault(key, number)
         similar_to = None
-        if not who.given:
-            key = _name_key(rows.text(values.get("legal_name")), rows.text(values.get("site_1_postal_code")))
-            similar_to = named.setdefault(key, number) if key else None
-            similar_to = similar_to if similar_to != number else None
+        key = None if who.given else _name_key(rows.text(values.get("legal_name")),
+                                               rows.text(values.get("site_1_postal_code")))
+        if key:
+            similar_to = named.get(key)
+            named.setdefault(key, number)
         batch.append({"import_id": import_id, "number": number, "cells": cells, "duplicate_of": duplicate_of,
                       "similar_to": similar_to, "changes": [], "errors": [], "warnings": []})
         if len(batch) == INSERT_BATCH:
@@ -196,11 +197,10 @@ def process_chunk(session: Session, imported: Import) -> int:
     return len(pending)
 
 
-def run(session: Session, imported: Import, progress=None) -> Import:
+def run(session: Session, imported: Import) -> Import:
     """Every remaining chunk, in the caller's transaction (a small import, answered at once)."""
     while imported.status != "done" and process_chunk(session, imported):
-        if progress:
-            progress(imported)
+        pass
     return imported
 
 
