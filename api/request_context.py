@@ -93,12 +93,13 @@ def init_app(app: Flask) -> None:
         malformed JSON (400) and oversized bodies (413) fail the same way everywhere."""
         if request.method not in BODY_METHODS or not _has_body():
             return
+        if is_json_mimetype(request.mimetype):
+            input_limits.parse_json_body(request.get_data())  # even where another type is expected
+            return
         view = app.view_functions.get(request.endpoint)
-        if getattr(view, "accepted_mimetypes", None) is not None:
-            return  # the view checks its own media types (see `accepts`), once the caller is known
-        if not is_json_mimetype(request.mimetype):
+        if getattr(view, "accepted_mimetypes", None) is None:
             raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
-        input_limits.parse_json_body(request.get_data())
+        # Otherwise the view checks its media types itself (see `accepts`), once the caller is known.
 
     @app.before_request
     def refuse_unstorable_query_text():

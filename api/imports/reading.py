@@ -17,6 +17,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -118,23 +119,32 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        sheet.reset_dimensions()  # each row as wide as its own cells, whatever the sheet claims
         merged = _merged_ranges(sheet)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
         raise UnsupportedFile("Not a spreadsheet: a ZIP file that is not an Excel workbook (.xlsx). "
                               "Send a CSV or XLSX file.") from error
+    starting: dict[int, list[tuple[int, int, int, int]]] = {}  # first row -> merged ranges
+    for cell_range in merged:
+        starting.setdefault(cell_range[1], []).append(cell_range)
+    active: list[tuple[int, int, int, Cell]] = []  # (min_col, max_col, max_row, value) over this row
+    number = 0
     try:
-        fills: dict[int, dict[int, Cell]] = {}  # row -> {column: the merged range's value}
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell(value) for value in values]
-            for min_col, min_row, max_col, max_row in merged:
-                if min_row == number:
-                    value = cells[min_col - 1] if min_col <= len(cells) else None
-                    for row in range(min_row, max_row + 1):
-                        fills.setdefault(row, {}).update(dict.fromkeys(range(min_col, max_col + 1), value))
-            for column, value in fills.pop(number, {}).items():
-                cells += [None] * (column - len(cells))
-                cells[column - 1] = value
+            for min_col, _, max_col, max_row in starting.pop(number, ()):
+                value = cells[min_col - 1] if min_col <= len(cells) else None
+                # Clipped just past the column limit: a sheet-wide range is refused, not expanded.
+                active.append((min_col, min(max_col, MAX_COLUMNS + 1), max_row, value))
+            active = [merge for merge in active if merge[2] >= number]
+            for min_col, max_col, _, value in active:
+                if value is not None:
+                    cells += [None] * (max_col - len(cells))
+                    cells[min_col - 1:max_col] = [value] * (max_col - min_col + 1)
             yield number, cells
+    except (ValueError, OverflowError, KeyError, zipfile.BadZipFile, zlib.error) as error:
+        raise InvalidFile(f"Row {number + 1} cannot be read ({error}): check its cells in Excel and save "
+                          "the file again.") from error
     finally:
         workbook.close()
 

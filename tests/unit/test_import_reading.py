@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 
 import openpyxl
 import pytest
@@ -147,3 +149,30 @@ def test_a_row_becomes_the_payload_with_each_field_named_by_its_column():
     assert draft.column_of("capabilities.0.code") == "Capacités"
     assert draft.column_of("capabilities.1.materials.0") == "Capacité 1 matières"
     assert draft.column_of("certifications.0.valid_until") == "Certification 1 type"  # its group's first column
+
+
+def merged_as(content: bytes, small: str, large: str) -> bytes:
+    """The workbook with its merged range `small` made `large` in the sheet's XML (openpyxl
+    itself would create a cell object for each cell of a large range)."""
+    source, output = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(f'ref="{small}"'.encode(), f'ref="{large}"'.encode())
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD1048576"', data)
+            target.writestr(item, data)
+    return output.getvalue()
+
+
+def test_a_sheet_wide_merged_range_is_refused_by_the_column_limit_and_a_false_dimension_ignored():
+    def build(sheet):
+        sheet.append(["name", "city"])
+        sheet.append(["A", "Rouen"])
+        sheet.append(["B"])
+        sheet.merge_cells("B2:B3")
+    across = merged_as(xlsx(build), "B2:B3", "B2:XFD1048576")
+    with pytest.raises(InvalidFile, match="Row 2 has 301 cells: at most 300 columns"):
+        read_all(across)
+    down = merged_as(xlsx(build), "B2:B3", "B2:B1048576")
+    assert read_all(down) == [(1, ["name", "city"]), (2, ["A", "Rouen"]), (3, ["B", "Rouen"])]
