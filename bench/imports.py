@@ -14,7 +14,8 @@ and dropped):
   chunk);
 - the peak memory of a dry run of 10,000 and 50,000 lean rows (the child's own
   ru_maxrss, minus what it held before the import: the app and the reference
-  data): flat when the import streams. Lean, because 50,000 of the generator's
+  data): flat when the import streams. Lean (a site, two capabilities, a
+  certification), because 50,000 of the generator's
   full profiles (about 1 kB a row) are over the 20 MB limit.
 
 Prints the figures and writes them to docs/performance.md (section "Imports").
@@ -47,10 +48,10 @@ BENCH_DATABASE = "proxisource_bench_imports"
 SAMPLE_COUNTS = {"sites": 6, "capabilities": 8, "certifications": 10, "contacts": 3}
 
 
-# Lean rows (a site, three capabilities, a certification, a contact, no description): what a
-# cluster's own spreadsheet holds, small enough for 50,000 of them to fit in the 20 MB limit
-# (the generator's full profiles take about 1 kB a row).
-LEAN_COUNTS = {"sites": 1, "capabilities": 3, "certifications": 1, "contacts": 1}
+# Lean rows (a site, two capabilities, a certification; no contact, website or description):
+# small enough for 50,000 of them to fit in the 20 MB limit (the generator's full profiles
+# take about 1 kB a row).
+LEAN_COUNTS = {"sites": 1, "capabilities": 2, "certifications": 1, "contacts": 0}
 
 
 def sample_rows(count: int, seed: int = 7, lang: str = "fr", lean: bool = False):
@@ -61,7 +62,7 @@ def sample_rows(count: int, seed: int = 7, lang: str = "fr", lean: bool = False)
     for drawn in generator.suppliers(0, count):
         profile = {**drawn["supplier"], "id": None, **{key: drawn[key][:counts[key]] for key in counts}}
         if lean:
-            profile["description"] = None
+            profile["description"] = profile["website"] = None
         yield rows.cells_of(profile, counts)
 
 
@@ -232,8 +233,8 @@ def markdown(results: dict, rows_count: int) -> str:
                   f"(`SupplierWriteSchema.load`) take {1000 / floor['schema_rows_per_second']:.2f} ms of CPU "
                   f"each here ({floor['schema_rows_per_second']:,.0f} rows/s); `sum(range(100_000))` takes "
                   f"{floor['yardstick_ms']:.1f} ms (time it on your machine to scale these figures)."]
-    lines += ["", "Peak memory of a dry run of lean rows (a site, three capabilities, a certification, a "
-              "contact: 50,000 full profiles would be over the 20 MB limit), as the process's ru_maxrss; the "
+    lines += ["", "Peak memory of a dry run of lean rows (a site, two capabilities, a certification; "
+              "50,000 full profiles would be over the 20 MB limit), as the process's ru_maxrss; the "
               "baseline is the same process before the import, with the app and the reference data loaded:", "",
               "| rows | format | file | peak | over the baseline |", "|---:|---|---:|---:|---:|"]
     for result in results["memory"]:
