@@ -89,7 +89,7 @@ def test_worker_once_runs_every_job_until_idle_and_exits(app, supplier_index, in
     process = flask_command(app, index_prefix, "worker", "--once")
     _, errors = process.communicate(timeout=120)
     assert process.returncode == 0, errors
-    assert "7 done (search_outbox, close_overdue, purge_expired_idempotency_keys)" in errors
+    assert "7 done (search_outbox, close_overdue, purge_expired_idempotency_keys, import_job)" in errors
     assert outbox_rows(app) == []
     assert_index_matches_database(app, supplier_index)
 
