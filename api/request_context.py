@@ -11,7 +11,6 @@ errors) is `no-store`, and a view may say `no-store` itself (a newly issued key)
 from __future__ import annotations
 
 import functools
-
 import json
 import logging
 import re

@@ -154,7 +154,7 @@ def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
     sheet's XML, which read-only mode does not parse, so the XML is scanned for them first."""
     ranges: dict[tuple[int, int, int, int], None] = {}
     tail = b""
-    with sheet._get_source() as source:  # noqa: SLF001 — the only way to the raw sheet XML
+    with sheet._get_source() as source:  # the only way to the raw sheet XML
         while chunk := source.read(_SCAN_CHUNK):
             window = tail + chunk
             ranges.update(dict.fromkeys(range_boundaries(ref.decode()) for ref in _MERGE.findall(window)))

@@ -93,7 +93,7 @@ def start_import(session: Session, filename: str, content: bytes, *, dry_run: bo
                  principal: Principal | None) -> Import:
     """Read the file and store its rows as a queued import; refuse a file that cannot be used."""
     sheet = reading.read(content)
-    number, first = next(sheet.rows, (1, []))
+    _, first = next(sheet.rows, (1, []))
     header = [rows.text(cell) or "" for cell in first]
     layout = _checked_layout(header, sheet.rows)
     imported = Import(status="queued", dry_run=dry_run, filename=filename[:255], format=sheet.format,
@@ -218,7 +218,7 @@ def import_job(session: Session) -> int:
             return process_chunk(session, imported)
     except OperationalError:
         raise  # the database is down: the worker tries again next tick
-    except Exception as error:  # noqa: BLE001 — a bug in one import must not stop the others
+    except Exception as error:  # a bug in one import must not stop the others
         log.exception("import %s: a chunk failed", imported.id)
         imported.failures += 1
         imported.error = f"{type(error).__name__}: {error}"

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import pytest
 from factories import (
     TransactionLog,
@@ -14,7 +17,16 @@ from factories import (
     stored_state,
     with_wrong_checksum,
 )
-from import_support import IMPORTS_URL, csv_bytes, outcomes, read_csv, upload, with_cached_formula, xlsx_bytes
+from import_support import (
+    IMPORTS_URL,
+    csv_bytes,
+    outcomes,
+    read_csv,
+    read_xlsx,
+    upload,
+    with_cached_formula,
+    xlsx_bytes,
+)
 from sqlalchemy import select
 
 from api.models import Event, ImportRow, Supplier, SupplierChange
@@ -72,7 +84,7 @@ def stored(app, **where) -> Supplier:
 
 
 def test_a_french_excel_csv_gives_each_row_its_outcome_and_messages(app, client, admin, french_file):
-    content, sirets = french_file
+    content, _ = french_file
     response = upload(client, admin, content, dry_run=True)
     assert response.status_code == 201, response.get_json()
     report = response.get_json()
@@ -207,15 +219,12 @@ def test_exported_cells_that_look_like_formulas_are_escaped(app, client, admin):
         "'=HYPERLINK(\"http://evil\")", "'+33 plan", "'-2+3", "'@site")
     assert cells["siret"] == body["siret"]
 
-    from import_support import read_xlsx
-
     workbook = client.get("/api/v1/suppliers/export", query_string={"format": "xlsx", "lang": "fr"},
                           headers=admin.headers)
     header, row = read_xlsx(workbook.data)[:2]
     cells = dict(zip(header, row))
     assert cells["raison_sociale"] == "=HYPERLINK(\"http://evil\")"  # stored as text, not as a formula
-    assert b"<f>" not in __import__("zipfile").ZipFile(__import__("io").BytesIO(workbook.data)).read(
-        "xl/worksheets/sheet1.xml")
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(workbook.data)).read("xl/worksheets/sheet1.xml")
 
 
 def test_xlsx_with_merged_cells_and_formulas_uses_their_values(app, client, admin):
@@ -295,7 +304,7 @@ def test_only_admins_import_and_export_and_a_denial_writes_nothing(app, client, 
     for actor in (buyer, supplier):
         assert problem(upload(client, actor, content), 403)["detail"] == "This needs one of the roles: admin."
         problem(client.get("/api/v1/suppliers/export", headers=actor.headers), 403)
-    anonymous = client.post(IMPORTS_URL, data={"file": (__import__("io").BytesIO(content), "f.csv")},
+    anonymous = client.post(IMPORTS_URL, data={"file": (io.BytesIO(content), "f.csv")},
                             content_type="multipart/form-data")
     problem(anonymous, 401)
     assert stored_state(app) == before
@@ -360,8 +369,6 @@ def test_the_template_names_every_column_and_imports_as_nothing(app, client, adm
                                                                                   "nom_commercial"])
     assert [columns.canonical(title) for title in header] == columns.header("en")
     workbook = client.get("/api/v1/imports/template.xlsx", query_string={"lang": lang})
-    from import_support import read_xlsx
-
     assert read_xlsx(workbook.data)[0] == header
     assert problem(upload(client, admin, template.data), 422)["detail"] == "The file has a header but no rows under it."
 
