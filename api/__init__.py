@@ -14,6 +14,7 @@ from .admin import resources as admin
 from .config import INSTANCE_DIR, from_environment
 from .errors import ProblemApi
 from .events import resources as events
+from .imports import resources as imports
 from .json import OrjsonProvider
 from .operations import OperationDocs
 from .reference import resources as reference
@@ -48,7 +49,7 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
          expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationDocs()]})
-    for module in (ops, reference, accounts, suppliers, search, rfqs, events, webhooks, admin):
+    for module in (ops, reference, accounts, suppliers, imports, search, rfqs, events, webhooks, admin):
         api.register_blueprint(module.blp)
     webhook_payloads.document(api)
     cli.init_app(app)

@@ -16,6 +16,7 @@ from . import migrate, transaction
 from .accounts.service import create_api_key
 from .db import unit_of_work
 from .demo import demo_cli
+from .imports.cli import suppliers_cli
 from .models import Supplier
 from .search import sync
 from .search.rebuild import rebuild
@@ -84,5 +85,5 @@ def keys_create(role: str, name: str, organisation_id: str | None) -> None:
 
 
 def init_app(app: Flask) -> None:
-    for command in (db_cli, search_cli, keys_cli, demo_cli, worker_command):
+    for command in (db_cli, search_cli, keys_cli, demo_cli, suppliers_cli, worker_command):
         app.cli.add_command(command)

@@ -127,6 +127,7 @@ TYPE_SLUGS = {
 RULE_STATUS = {
     rules.Unauthenticated: 401, rules.Forbidden: 403, rules.NotFound: 404, rules.Conflict: 409,
     rules.PreconditionFailed: 412, rules.InvalidParameters: 422, rules.SearchUnavailable: 503,
+    rules.TooLarge: 413, rules.UnsupportedFile: 415, rules.InvalidFile: 422,
 }
 
 

@@ -48,6 +48,18 @@ class InvalidParameters(RuleError):
         self.errors = errors
 
 
+class TooLarge(RuleError):
+    """Input over one of the product's limits; `detail` names the limit."""
+
+
+class UnsupportedFile(RuleError):
+    """A file of a kind the operation does not read; `detail` says which kinds it reads."""
+
+
+class InvalidFile(RuleError):
+    """A file of the right kind that cannot be used as it is; `detail` says what to fix."""
+
+
 class SearchUnavailable(RuleError):
     """Elasticsearch cannot answer now; writes are kept and reach it later."""
 

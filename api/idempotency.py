@@ -68,10 +68,24 @@ def idempotent(view):
 
 def fingerprint() -> str:
     """What makes two requests the same: method, path and body (JSON compared as data, so
-    key order and spacing do not matter)."""
+    key order and spacing do not matter; a form by its fields and files, whatever boundary
+    the client chose)."""
     body = request.get_json(silent=True)
-    data = json.dumps(body, sort_keys=True).encode() if body is not None else request.get_data()
+    if body is not None:
+        data = json.dumps(body, sort_keys=True).encode()
+    elif request.mimetype == "multipart/form-data":
+        data = json.dumps([sorted(request.form.items(multi=True)),
+                           sorted((name, upload.filename, _digest(upload.stream))
+                                  for name, upload in request.files.items(multi=True))]).encode()
+    else:
+        data = request.get_data()
     return hashlib.sha256(f"{request.method} {request.full_path}\n".encode() + data).hexdigest()
+
+
+def _digest(stream) -> str:
+    digest = hashlib.file_digest(stream, "sha256").hexdigest()
+    stream.seek(0)  # the view reads the file next
+    return digest
 
 
 def claim(session: Session, caller: str, key: str, request_fingerprint: str) -> tuple[IdempotencyKey, bool]:

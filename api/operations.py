@@ -35,6 +35,13 @@ OPERATION_IDS = {
     ("patch", "/api/v1/suppliers/{supplier_id}"): "updateSupplier",
     ("delete", "/api/v1/suppliers/{supplier_id}"): "deleteSupplier",
     ("get", "/api/v1/suppliers/{supplier_id}/history"): "getSupplierHistory",
+    ("get", "/api/v1/suppliers/export"): "exportSuppliers",
+    ("get", "/api/v1/imports/template.csv"): "getImportTemplateCsv",
+    ("get", "/api/v1/imports/template.xlsx"): "getImportTemplateXlsx",
+    ("post", "/api/v1/imports"): "createImport",
+    ("get", "/api/v1/imports/{import_id}"): "getImport",
+    ("get", "/api/v1/imports/{import_id}.csv"): "getImportReportCsv",
+    ("get", "/api/v1/imports/{import_id}.xlsx"): "getImportReportXlsx",
     ("get", "/api/v1/search/suppliers"): "searchSuppliers",
     ("get", "/api/v1/search/suppliers/clusters"): "clusterSuppliers",
     ("get", "/api/v1/search/suggest"): "suggest",
@@ -73,7 +80,7 @@ OPERATION_IDS = {
 OPEN_TO_ANONYMOUS = {
     "getHealth", "getReadiness", "listCapabilities", "getCapabilityTree", "listCertificationTypes",
     "listSectors", "listDigitalCapabilities", "listSuppliers", "getSupplier", "searchSuppliers",
-    "clusterSuppliers", "suggest",
+    "clusterSuppliers", "suggest", "getImportTemplateCsv", "getImportTemplateXlsx",
 }
 KEY_REQUIRED = [{"ApiKey": []}]
 KEY_OPTIONAL = [{}, {"ApiKey": []}]

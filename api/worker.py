@@ -28,6 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .idempotency import purge_expired_idempotency_keys
+from .imports.service import import_job
 from .rfqs.service import close_overdue
 from .search import sync
 from .webhooks.delivery import Dispatcher
@@ -45,7 +46,7 @@ log = logging.getLogger("proxisource.worker")
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs every worker runs (add new ones here)."""
     return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys,
-            fan_out, Dispatcher.for_app(app)]
+            fan_out, Dispatcher.for_app(app), import_job]
 
 
 class Worker:

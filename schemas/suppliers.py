@@ -188,6 +188,8 @@ class SupplierChangeSchema(ma.Schema):
     actor_role = fields.String(allow_none=True, validate=validate.OneOf(ACTOR_ROLES))
     actor_organisation_id = fields.String(allow_none=True)
     actor_key_id = fields.String(allow_none=True)
+    import_id = fields.String(allow_none=True, metadata={
+        "description": "The spreadsheet import that made the change (GET /api/v1/imports/{id}), if any"})
     changes = fields.Dict(metadata={"description": "Changed fields: {field: {from, to}}"})
 
 

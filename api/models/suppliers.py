@@ -118,4 +118,5 @@ class SupplierChange(Base):
     actor_key_id: Mapped[str | None] = mapped_column(String(36))
     actor_role: Mapped[str | None] = mapped_column(String(16))
     actor_organisation_id: Mapped[str | None] = mapped_column(String(36))
+    import_id: Mapped[str | None] = mapped_column(String(36), index=True)  # the import that made it
     changes: Mapped[dict] = mapped_column(JSON, default=dict)

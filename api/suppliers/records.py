@@ -49,20 +49,22 @@ class ChangeRecords:
 
 
 def change_records(action: str, supplier_id: str, version: int, before: dict, after: dict,
-                   principal: Principal | None, *, at: datetime) -> ChangeRecords:
+                   principal: Principal | None, *, at: datetime, import_id: str | None = None) -> ChangeRecords:
     """The records of `action` ("created", "updated", "deleted") taking the profile from the
-    snapshot `before` to `after`, by `principal` (None: the system) at the instant `at`.
+    snapshot `before` to `after`, by `principal` (None: the system) at the instant `at`,
+    through the spreadsheet import `import_id` if any.
 
     `version` is the supplier's version after the change (for a deletion: its last one)."""
     changes = diff(before, after)
     actor = actor_of(principal)
     history = {"supplier_id": supplier_id, "version": version, "action": action, "changed_at": at,
-               "changes": changes, **actor}
+               "changes": changes, "import_id": import_id, **actor}
     # Profiles are public, so their events are too; the changed values stay in the history.
+    data = {"supplier_id": supplier_id, "version": version, "changed_fields": sorted(changes)}
+    if import_id is not None:
+        data["import_id"] = import_id
     event = {"type": f"supplier.{action}", "entity_type": "supplier", "entity_id": supplier_id,
-             "occurred_at": at, "public": True, "data": {
-                 "supplier_id": supplier_id, "version": version, "changed_fields": sorted(changes)},
-             **actor}
+             "occurred_at": at, "public": True, "data": data, **actor}
     # A deletion is indexed one version past the last, so it wins over any write of that version.
     indexed_version = version + 1 if action == "deleted" else version
     outbox = {"entity_type": "supplier", "entity_id": supplier_id, "version": indexed_version}

@@ -6,7 +6,9 @@ event and a search-outbox row, so none of them can be lost or get ahead of it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from types import SimpleNamespace
 
 from marshmallow import ValidationError
 from sqlalchemy import or_, select
@@ -34,6 +36,10 @@ SCALARS = ("legal_name", "trade_name", "country", "siret", "siren", "vat_number"
            "website", "description", "employees", "founded_year", "sectors", "digital")
 CHILDREN = {"sites": Site, "capabilities": SupplierCapability,
             "certifications": SupplierCertification, "contacts": Contact}
+# What each child row holds besides its owner and place in the list.
+_CHILD_FIELDS = {name: [column.key for column in model.__table__.columns
+                        if column.key not in ("id", "supplier_id", "position")]
+                 for name, model in CHILDREN.items()}
 
 
 def load_options():
@@ -79,7 +85,8 @@ def can_edit(principal: Principal, supplier: Supplier) -> bool:
                                   and principal.belongs_to(supplier.organisation_id))
 
 
-def create_supplier(session: Session, data: dict, principal: Principal) -> Supplier:
+def create_supplier(session: Session, data: dict, principal: Principal | None, *,
+                    import_id: str | None = None) -> Supplier:
     organisation_id = data.pop("organisation_id", None)
     if organisation_id:
         _check_linkable(session, organisation_id)
@@ -87,12 +94,12 @@ def create_supplier(session: Session, data: dict, principal: Principal) -> Suppl
     _apply(session, supplier, {**dict.fromkeys(SCALARS), **data})
     session.add(supplier)
     session.flush()
-    _record(session, supplier, "created", {}, principal)
+    _record(session, supplier, "created", {}, principal, import_id=import_id)
     return supplier
 
 
-def update_supplier(session: Session, supplier: Supplier, data: dict, principal: Principal,
-                    *, replace: bool) -> Supplier:
+def update_supplier(session: Session, supplier: Supplier, data: dict, principal: Principal | None,
+                    *, replace: bool, import_id: str | None = None) -> Supplier:
     """PUT (`replace`) sets the whole profile; PATCH changes only the fields sent."""
     if replace:
         data = {**dict.fromkeys(SCALARS), **data}
@@ -100,8 +107,26 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
     _apply(session, supplier, data)
     supplier.updated_at = utc_now()
     session.flush()  # the versioned UPDATE: a concurrent writer's change makes this fail (412)
-    _record(session, supplier, "updated", before, principal)
+    _record(session, supplier, "updated", before, principal, import_id=import_id)
     return supplier
+
+
+def preview_supplier(session: Session, data: dict, current: Supplier | None = None, *,
+                     siret_holders: Mapping[str, str] | None = None) -> SimpleNamespace:
+    """The profile that creating `data` (or, given `current`, patching it with `data`) would
+    store, checked by every rule of a real write but built as plain attributes and dicts, never
+    added to the session: what a dry run compares and reports (`snapshot` reads it).
+    `siret_holders`: see _check_unique_siret."""
+    draft = SimpleNamespace(id=current.id if current else None,
+                            organisation_id=current.organisation_id if current else None)
+    base = dict.fromkeys(SCALARS)
+    if current is not None:
+        base = {name: getattr(current, name) for name in SCALARS}
+        for name, columns in _CHILD_FIELDS.items():
+            base[name] = [{key: getattr(child, key) for key in columns} for child in getattr(current, name)]
+    _apply(session, draft, {**{name: [] for name in CHILDREN}, **base, **data}, as_rows=False,
+           siret_holders=siret_holders)
+    return draft
 
 
 def link_organisation(session: Session, supplier: Supplier, organisation_id: str,
@@ -177,11 +202,16 @@ def _check_identity(supplier: Supplier) -> None:
         raise ValidationError("A French company gives its SIRET or SIREN.", "siret")
 
 
-def _check_unique_siret(session: Session, supplier: Supplier) -> None:
+def _check_unique_siret(session: Session, supplier: Supplier, holders: Mapping[str, str] | None = None) -> None:
+    """`holders` (SIRET -> supplier id), when given, holds every registered SIRET that matters:
+    a caller checking many profiles looks them up in one query instead of one each."""
     if not supplier.siret:
         return
-    with session.no_autoflush:
-        holder = session.scalar(select(Supplier.id).where(Supplier.siret == supplier.siret))
+    if holders is not None:
+        holder = holders.get(supplier.siret)
+    else:
+        with session.no_autoflush:
+            holder = session.scalar(select(Supplier.id).where(Supplier.siret == supplier.siret))
     if holder is not None and holder != supplier.id:
         raise Conflict(f"SIRET {supplier.siret} is already registered (supplier {holder}).")
 
@@ -201,16 +231,23 @@ def _locate(sites: list[dict]) -> list[dict]:
                 continue
             site["latitude"], site["longitude"] = place.latitude, place.longitude
         site["department"] = None
-        if site["country"] == "FR":
-            site["department"] = (places.department_of(site["postal_code"]) if site.get("postal_code")
-                                  else place.department if place else None)
+        if site["country"] == "FR" and site.get("postal_code"):
+            site["department"] = places.department_of(site["postal_code"])
+        elif site["country"] == "FR":
+            # From the city, coordinates given or not: the profile read back and sent again
+            # (a PUT of a GET, an export imported) keeps its department.
+            place = place or places.resolve(site["city"], None, "FR")
+            site["department"] = place.department if place else None
         located.append(site)
     if errors:
         raise ValidationError({"sites": errors})
     return located
 
 
-def _apply(session: Session, supplier: Supplier, data: dict) -> None:
+def _apply(session: Session, supplier: Supplier | SimpleNamespace, data: dict, *, as_rows: bool = True,
+           siret_holders: Mapping[str, str] | None = None) -> None:
+    """Check `data` and set it on `supplier`: children as model rows, or (`as_rows` false, for a
+    preview) as dicts."""
     _check_references(data)
     if "sites" in data:
         data = {**data, "sites": _locate(data["sites"])}
@@ -221,17 +258,20 @@ def _apply(session: Session, supplier: Supplier, data: dict) -> None:
         supplier.siren = None  # derived again from the new SIRET, not kept from the old one
     for name, model in CHILDREN.items():
         if name in data:
-            setattr(supplier, name, [model(position=i, **item) for i, item in enumerate(data[name])])
+            setattr(supplier, name, [model(position=i, **item) if as_rows else
+                                     {key: item.get(key) for key in _CHILD_FIELDS[name]}
+                                     for i, item in enumerate(data[name])])
     _check_identity(supplier)
-    _check_unique_siret(session, supplier)
+    _check_unique_siret(session, supplier, siret_holders)
 
 
 # --- history, events, outbox ---------------------------------------------------
 
 
 def _record(session: Session, supplier: Supplier, action: str, before: dict, principal: Principal | None,
-            *, after: dict | None = None) -> None:
+            *, after: dict | None = None, import_id: str | None = None) -> None:
     records = change_records(action, supplier.id, supplier.version, before,
-                             snapshot(supplier) if after is None else after, principal, at=utc_now())
+                             snapshot(supplier) if after is None else after, principal, at=utc_now(),
+                             import_id=import_id)
     session.add_all([SupplierChange(**records.history), Event(**records.event),
                      SearchOutbox(**records.outbox)])

@@ -376,6 +376,22 @@ def test_put_replaces_the_whole_profile(client, world):
     assert stored["version"] == world.supplier["version"] + 1
 
 
+def test_a_profile_read_and_put_back_is_unchanged_even_for_a_site_placed_from_its_city(client, world):
+    url = supplier_url(world.supplier["id"])
+    placed = client.patch(url, headers=world.owner.with_etag(world.etag),
+                          json={"sites": [{"city": "Louviers"}]})  # no postal code, no coordinates
+    site = placed.get_json()["sites"][0]
+    assert site["department"] == "27" and site["latitude"] is not None
+
+    read, etag = read_supplier(client, world.supplier["id"], world.owner)
+    sent = {key: value for key, value in read.items() if key not in ("id", "organisation_id", "version",
+                                                                     "created_at", "updated_at")}
+    sent["sites"] = [{k: v for k, v in s.items() if k != "department"} for s in sent["sites"]]
+    response = client.put(url, headers=world.owner.with_etag(etag), json=sent)
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["sites"] == read["sites"]  # the department is kept
+
+
 def test_patch_changes_only_the_fields_sent(client, world):
     response = client.patch(supplier_url(world.supplier["id"]), headers=world.owner.with_etag(world.etag),
                             json={"employees": 80, "digital": ["edi", "e-invoicing"]})

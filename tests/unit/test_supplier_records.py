@@ -44,7 +44,7 @@ def test_an_update_names_the_changed_fields_in_its_public_event_and_their_values
                              {"legal_name": "B", "employees": 3}, OWNER, at=AT)
     actor = {"actor_key_id": "key-1", "actor_role": "supplier", "actor_organisation_id": "org-1"}
     assert records.history == {"supplier_id": "s-1", "version": 4, "action": "updated", "changed_at": AT,
-                               "changes": {"legal_name": {"from": "A", "to": "B"}}, **actor}
+                               "changes": {"legal_name": {"from": "A", "to": "B"}}, "import_id": None, **actor}
     assert records.event == {"type": "supplier.updated", "entity_type": "supplier", "entity_id": "s-1",
                              "occurred_at": AT, "public": True,
                              "data": {"supplier_id": "s-1", "version": 4, "changed_fields": ["legal_name"]},
@@ -62,3 +62,10 @@ def test_without_a_principal_the_system_is_the_actor():
     records = change_records("created", "s-1", 1, {}, {"legal_name": "A"}, None, at=AT)
     for row in (records.history, records.event):
         assert (row["actor_role"], row["actor_key_id"], row["actor_organisation_id"]) == ("system", None, None)
+
+
+def test_a_change_made_by_an_import_names_it_in_the_history_and_the_event():
+    records = change_records("created", "s-1", 1, {}, {"legal_name": "A"}, None, at=AT, import_id="imp-1")
+    assert (records.history["import_id"], records.history["actor_role"]) == ("imp-1", "system")
+    assert records.event["data"] == {"supplier_id": "s-1", "version": 1, "changed_fields": ["legal_name"],
+                                     "import_id": "imp-1"}

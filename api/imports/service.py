@@ -1,0 +1,408 @@
+"""Importing suppliers from a spreadsheet: read it, plan each row, apply the valid ones.
+
+`start_import` reads the whole file once, refusing it at once when it cannot be
+used (not a spreadsheet, empty, over a limit, a required column missing, the
+header not on row 1), and stores its rows as read, so that any worker can
+process them. `process_chunk` then takes the next CHUNK_ROWS rows and gives
+each its outcome:
+
+- `create`, `update` (matched by Proxisource id, else SIRET, else VAT number:
+  only the file's columns are changed), or `unchanged` (the row says what is
+  stored already);
+- `invalid`, with the API's own field-level messages, named by column.
+
+Every row is checked by the supplier service's own rules (`preview_supplier`);
+unless it is a dry run, the rows to create or update are then written through
+`create_supplier`/`update_supplier`, each in a savepoint: history (with the
+import's id), event and search-outbox row included. A chunk is written in one
+transaction with its rows' outcomes, so it lands whole or not at all, and a
+chunk that failed is simply taken again; importing the same file twice makes
+every row `unchanged` the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from marshmallow import ValidationError
+from sqlalchemy import insert, or_, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from schemas.suppliers import SupplierPatchSchema, SupplierWriteSchema
+
+from ..db import utc_now
+from ..errors import flatten_messages
+from ..exceptions import Conflict, InvalidFile, NotFound, RuleError
+from ..models import Import, ImportRow, Site, Supplier
+from ..principal import Principal
+from ..suppliers import service as suppliers
+from ..suppliers.records import diff, snapshot
+from . import columns, reading, rows
+from .columns import normalise
+
+CHUNK_ROWS = 500
+INSERT_BATCH = 1_000
+HEADER_SEARCH_ROWS = 10  # rows looked at for a header that is not on row 1
+MAX_FAILURES = 3
+OUTCOMES = ("create", "update", "unchanged", "invalid")
+_CREATE, _PATCH = SupplierWriteSchema(), SupplierPatchSchema()
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What each column of a file holds."""
+
+    header: list[str]  # as the file writes it
+    names: list[str | None]  # canonical name of each column; None: not read
+
+    @classmethod
+    def of(cls, header: list[str]) -> Layout:
+        return cls(header, [columns.canonical(title) or None for title in header])
+
+    def values(self, cells: list) -> dict[str, reading.Cell]:
+        """Each known column's cell, by canonical name (None past the row's last cell)."""
+        width = len(cells)
+        return {name: cells[i] if i < width else None for i, name in self._read}
+
+    @cached_property
+    def _read(self) -> list[tuple[int, str]]:
+        return [(i, name) for i, name in enumerate(self.names) if name]
+
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        return {name: self.header[i] for i, name in enumerate(self.names) if name}
+
+    @cached_property
+    def shape(self) -> rows.Shape:
+        return rows.Shape.of(self.headers)
+
+    def column(self, name: str) -> str:
+        return self.headers.get(name, name)
+
+
+# --- upload -----------------------------------------------------------------------------------
+
+
+def start_import(session: Session, filename: str, content: bytes, *, dry_run: bool,
+                 principal: Principal | None) -> Import:
+    """Read the file and store its rows as a queued import; refuse a file that cannot be used."""
+    sheet = reading.read(content)
+    _, first = next(sheet.rows, (1, []))
+    header = [rows.text(cell) or "" for cell in first]
+    layout = _checked_layout(header, sheet.rows)
+    imported = Import(status="queued", dry_run=dry_run, filename=filename[:255], format=sheet.format,
+                      size=len(content), header=header, rows_total=0, rows_done=0,
+                      counts=dict.fromkeys(OUTCOMES, 0) | {"warnings": 0}, failures=0,
+                      ignored_columns=[title for title, name in zip(header, layout.names)
+                                       if name is None and title and columns.canonical(title) is None],
+                      actor_key_id=principal.key_id if principal else None,
+                      actor_role=principal.role if principal else None,
+                      actor_organisation_id=principal.organisation_id if principal else None)
+    session.add(imported)
+    session.flush()
+    imported.rows_total = _store_rows(session, imported.id, layout, sheet.rows)
+    if not imported.rows_total:
+        raise InvalidFile("The file has a header but no rows under it.")
+    return imported
+
+
+def _checked_layout(header: list[str], following) -> Layout:
+    layout = Layout.of(header)
+    seen: dict[str, str] = {}
+    for title, name in zip(header, layout.names):
+        if name and name in seen:
+            raise InvalidFile(f"Two columns say {name}: '{seen[name]}' and '{title}'. Keep one.")
+        if name:
+            seen[name] = title
+    missing = [name for name in columns.REQUIRED if name not in seen]
+    if not missing:
+        return layout
+    for number, cells in following:
+        if number > HEADER_SEARCH_ROWS:
+            break
+        names = {columns.canonical(rows.text(cell) or "") for cell in cells}
+        if set(columns.REQUIRED) <= names:
+            raise InvalidFile(f"The header must be on row 1, and it is on row {number}: "
+                              "delete the rows above it.")
+    french = {f.key: f.fr for f in columns.FIELDS} | {"site_1_city": "site_1_ville"}
+    raise InvalidFile("Missing required column(s): " + ", ".join(
+        f"{name} (or {french[name]})" for name in missing) + ". The template has every column: "
+        "GET /api/v1/imports/template.csv.")
+
+
+def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) -> int:
+    """Insert the rows in batches, noting which repeat an earlier row's supplier; how many."""
+    claimed: dict[tuple[str, str], int] = {}  # (identifier kind, value) -> first row
+    named: dict[tuple[str, str], int] = {}  # (name, postal code) of rows without identifier
+    batch, total = [], 0
+    for number, cells in sheet_rows:
+        values = layout.values(cells)
+        who = rows.identity(values)
+        keys = [(kind, value) for kind, value in vars(who).items() if value]
+        duplicate_of = next((claimed[key] for key in keys if key in claimed), None)
+        for key in keys:
+            claimed.setdefault(key, number)
+        similar_to = None
+        key = None if who.given else _name_key(rows.text(values.get("legal_name")),
+                                               rows.text(values.get("site_1_postal_code")))
+        if key:
+            similar_to = named.get(key)
+            named.setdefault(key, number)
+        batch.append({"import_id": import_id, "number": number, "cells": cells, "duplicate_of": duplicate_of,
+                      "similar_to": similar_to, "changes": [], "errors": [], "warnings": []})
+        if len(batch) == INSERT_BATCH:
+            session.execute(insert(ImportRow), batch)
+            total, batch = total + len(batch), []
+    if batch:
+        session.execute(insert(ImportRow), batch)
+        total += len(batch)
+    return total
+
+
+def _name_key(name: str | None, postal_code: str | None) -> tuple[str, str] | None:
+    return (normalise(name), postal_code) if name and postal_code else None
+
+
+# --- processing -------------------------------------------------------------------------------
+
+
+def process_chunk(session: Session, imported: Import) -> int:
+    """Plan (and unless a dry run, apply) the next CHUNK_ROWS rows; how many. Marks the import
+    done after its last row."""
+    pending = list(session.scalars(select(ImportRow).where(
+        ImportRow.import_id == imported.id, ImportRow.outcome.is_(None))
+        .order_by(ImportRow.number).limit(CHUNK_ROWS)))
+    if imported.started_at is None:
+        imported.started_at = utc_now()
+    imported.status = "running"
+    layout = Layout.of(imported.header)
+    chunk = [(row, values, rows.identity(values)) for row in pending for values in [layout.values(row.cells)]]
+    known = _Known.load(session, [(values, who) for _, values, who in chunk])
+    counts = dict(imported.counts)
+    for row, values, who in chunk:
+        _settle(session, imported, layout, row, values, who, known)
+        counts[row.outcome] += 1
+        counts["warnings"] += bool(row.warnings)
+    imported.counts = counts
+    imported.rows_done += len(pending)
+    if imported.rows_done >= imported.rows_total:
+        imported.status, imported.finished_at = "done", utc_now()
+    session.flush()
+    return len(pending)
+
+
+def run(session: Session, imported: Import) -> Import:
+    """Every remaining chunk, in the caller's transaction (a small import, answered at once)."""
+    while imported.status != "done" and process_chunk(session, imported):
+        pass
+    return imported
+
+
+def import_job(session: Session) -> int:
+    """Worker job: the next chunk of the oldest unfinished import (claimed, so that two workers
+    never take the same one); how many rows. A chunk that raises is rolled back and taken again,
+    up to MAX_FAILURES times, then the import is parked as failed with the error."""
+    imported = session.scalar(select(Import).where(Import.status.in_(("queued", "running")))
+                              .order_by(Import.created_at, Import.id).limit(1)
+                              .with_for_update(skip_locked=True))
+    if imported is None:
+        return 0
+    try:
+        with session.begin_nested():
+            return process_chunk(session, imported)
+    except OperationalError:
+        raise  # the database is down: the worker tries again next tick
+    except Exception as error:  # a bug in one import must not stop the others
+        log.exception("import %s: a chunk failed", imported.id)
+        imported.failures += 1
+        imported.error = f"{type(error).__name__}: {error}"
+        if imported.failures >= MAX_FAILURES:
+            imported.status, imported.finished_at = "failed", utc_now()
+        return 1
+
+
+def principal_of(imported: Import) -> Principal | None:
+    if imported.actor_role in (None, "system"):
+        return None
+    return Principal(imported.actor_role, imported.actor_organisation_id, imported.actor_key_id)
+
+
+@dataclass
+class _Known:
+    """The stored suppliers a chunk's rows may name: by id, SIRET or VAT, and by name and
+    postal code for rows without any identifier."""
+
+    by_identifier: dict[tuple[str, str], Supplier]
+    by_name: dict[tuple[str, str], list[Supplier]]
+    siret_holders: dict[str, str]  # every registered SIRET of the chunk -> its supplier
+    twins: set[str] = field(default_factory=set)  # of those, the ones a row already stands for
+
+    @classmethod
+    def load(cls, session: Session, chunk: list[tuple[dict, rows.Identity]]) -> _Known:
+        identities = [who for _, who in chunk]
+        ids = {who.id for who in identities if who.id}
+        sirets = {who.siret for who in identities if who.siret}
+        vats = {who.vat_number for who in identities if who.vat_number}
+        found = list(session.scalars(select(Supplier).options(*suppliers.load_options()).where(or_(
+            Supplier.id.in_(ids), Supplier.siret.in_(sirets), Supplier.vat_number.in_(vats))))) if (
+            ids or sirets or vats) else []
+        by_identifier = {}
+        for supplier in found:
+            for kind in ("id", "siret", "vat_number"):
+                if getattr(supplier, kind):
+                    by_identifier[(kind, getattr(supplier, kind))] = supplier
+        postal_codes = {rows.text(values.get("site_1_postal_code")) for values, who in chunk if not who.given} - {None}
+        by_name: dict[tuple[str, str], list[Supplier]] = {}
+        if postal_codes:
+            for supplier, postal_code in session.execute(
+                    select(Supplier, Site.postal_code).join(Site).where(Site.postal_code.in_(postal_codes))
+                    .options(*suppliers.load_options())):
+                by_name.setdefault(_name_key(supplier.legal_name, postal_code), []).append(supplier)
+        holders = {value: supplier.id for (kind, value), supplier in by_identifier.items() if kind == "siret"}
+        return cls(by_identifier, by_name, holders)
+
+    def match(self, who: rows.Identity) -> Supplier | None:
+        """The supplier the row names (None: a new one); NotFound for an unknown id, Conflict
+        when its identifiers name different suppliers."""
+        named = {kind: self.by_identifier.get((kind, value)) for kind, value in vars(who).items() if value}
+        if who.id and named["id"] is None:
+            raise NotFound(f"No supplier {who.id}: clear the id to create it again.")
+        distinct = {supplier.id: kind for kind, supplier in named.items() if supplier is not None}
+        if len(distinct) > 1:
+            raise Conflict("The id, SIRET and VAT number name different suppliers: "
+                            + ", ".join(f"{kind} is {supplier_id}" for supplier_id, kind in distinct.items()) + ".")
+        return next((supplier for supplier in named.values() if supplier is not None), None)
+
+
+def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, values: dict,
+            who: rows.Identity, known: _Known) -> None:
+    """Give the row its outcome; write it unless a dry run."""
+    draft = rows.draft(values, layout.shape)
+    row.warnings = list(draft.warnings)
+    identifier_column = layout.column("siret" if "siret" in layout.headers else "legal_name")
+    if row.duplicate_of:
+        return _invalid(row, [{"column": identifier_column, "field": None,
+                               "message": f"Row {row.duplicate_of} is the same supplier: "
+                                          "give each supplier one row."}])
+    try:
+        current = known.match(who)
+    except RuleError as error:
+        return _invalid(row, [{"column": layout.column("id" if "id" in layout.headers else "siret"),
+                               "field": None, "message": error.detail}])
+    try:
+        data = (_PATCH if current else _CREATE).load(draft.data)
+        proposed = suppliers.preview_supplier(session, data, current, siret_holders=known.siret_holders)
+    except ValidationError as error:
+        return _invalid(row, _errors(draft, error.normalized_messages()))
+    except RuleError as error:  # a SIRET another supplier holds
+        return _invalid(row, [{"column": identifier_column, "field": "siret", "message": error.detail}])
+    row.warnings += _geocoded(data, proposed)
+    if current is not None:
+        row.supplier_id, row.changes = current.id, sorted(diff(snapshot(current), snapshot(proposed)))
+        row.outcome = "update" if row.changes else "unchanged"
+    else:
+        twin = _same_profile(known, draft, proposed)
+        if twin is not None:
+            row.supplier_id, row.outcome = twin.id, "unchanged"
+        else:
+            row.outcome = "create"
+            row.warnings += _possible_duplicates(known, row, draft)
+    if not imported.dry_run and row.outcome in ("create", "update"):
+        _write(session, imported, row, data, current, draft)
+
+
+def _write(session: Session, imported: Import, row: ImportRow, data: dict, current: Supplier | None,
+           draft: rows.Draft) -> None:
+    try:
+        with session.begin_nested():
+            if current is None:
+                row.supplier_id = suppliers.create_supplier(
+                    session, data, principal_of(imported), import_id=imported.id).id
+            else:
+                suppliers.update_supplier(session, current, data, principal_of(imported), replace=False,
+                                          import_id=imported.id)
+    except ValidationError as error:
+        _invalid(row, _errors(draft, error.normalized_messages()))
+    except (RuleError, IntegrityError, StaleDataError) as error:
+        # Changed by someone else since the row was checked: the row says so, the others land.
+        _invalid(row, [{"column": None, "field": None, "message": getattr(error, "detail", None) or
+                        "The supplier changed while the row was applied: import the file again."}])
+
+
+def _invalid(row: ImportRow, errors: list[dict]) -> None:
+    row.outcome, row.errors, row.changes = "invalid", errors, []
+
+
+def _errors(draft: rows.Draft, messages: dict) -> list[dict]:
+    return [{"column": draft.column_of(error["field"] or ""), "field": error["field"], "message": error["message"]}
+            for error in flatten_messages(messages, "row")]
+
+
+def _geocoded(data: dict, proposed) -> list[str]:
+    return [f"Site {i + 1} placed from its city and postal code ({site['city']}: {site['latitude']:.4f}, "
+            f"{site['longitude']:.4f}); give latitude and longitude to place it exactly."
+            for i, (given, site) in enumerate(zip(data.get("sites") or [], proposed.sites))
+            if given.get("latitude") is None]
+
+
+def _without_identity(profile: dict) -> dict:
+    return {key: value for key, value in profile.items() if key not in ("id", "organisation_id")}
+
+
+def _same_profile(known: _Known, draft: rows.Draft, proposed) -> Supplier | None:
+    """A stored supplier without identifiers whose profile is exactly the row's: the row is
+    already imported (so a file of foreign suppliers without VAT numbers imports once)."""
+    candidates = known.by_name.get(_name_key(draft.data.get("legal_name"), _first_postal_code(draft)), [])
+    if not candidates:
+        return None
+    target = _without_identity(snapshot(proposed))
+    twin = next((s for s in candidates if s.id not in known.twins and _without_identity(snapshot(s)) == target),
+                None)
+    if twin is not None:
+        known.twins.add(twin.id)  # two identical rows stand for two identical suppliers
+    return twin
+
+
+def _possible_duplicates(known: _Known, row: ImportRow, draft: rows.Draft) -> list[str]:
+    if draft.data.get("siret") or draft.data.get("vat_number"):
+        return []
+    warnings = [f"Possible duplicate of row {row.similar_to}: same name and postal code, and no SIRET "
+                "or VAT number to tell them apart."] if row.similar_to else []
+    key = _name_key(draft.data.get("legal_name"), _first_postal_code(draft))
+    warnings += [f"Possible duplicate of supplier {supplier.id}: same name and postal code, and no SIRET "
+                 "or VAT number to tell them apart." for supplier in known.by_name.get(key, [])]
+    return warnings
+
+
+def _first_postal_code(draft: rows.Draft) -> str | None:
+    sites = draft.data.get("sites") or []
+    return sites[0].get("postal_code") if sites else None
+
+
+# --- reading the report -----------------------------------------------------------------------
+
+
+def get_import(session: Session, principal: Principal, import_id: str) -> Import:
+    principal.require("admin")
+    imported = session.get(Import, import_id)
+    if imported is None:
+        raise NotFound(f"No import {import_id}.")
+    return imported
+
+
+def report_rows(session: Session, imported: Import, *, after: int = 0, limit: int | None = None,
+                outcome: str | None = None):
+    """The import's rows in file order, from after row `after`, `limit` of them."""
+    query = select(ImportRow).where(ImportRow.import_id == imported.id, ImportRow.number > after)
+    if outcome:
+        query = query.where(ImportRow.outcome == outcome)
+    query = query.order_by(ImportRow.number)
+    if limit:
+        query = query.limit(limit)
+    return session.scalars(query.execution_options(yield_per=INSERT_BATCH))
