@@ -17,6 +17,7 @@ from .events import resources as events
 from .json import OrjsonProvider
 from .operations import OperationDocs
 from .reference import resources as reference
+from .response_fields import AlwaysPresentFields
 from .rfqs import resources as rfqs
 from .search import resources as search
 from .search import sync as search_sync
@@ -45,7 +46,7 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
     CORS(app, origins=app.config["CORS_ORIGINS"], max_age=600,
          expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationDocs()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [AlwaysPresentFields(), OperationDocs()]})
     for module in (ops, reference, accounts, suppliers, search, rfqs, events, admin):
         api.register_blueprint(module.blp)
     cli.init_app(app)

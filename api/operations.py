@@ -3,13 +3,23 @@
 Stable, readable operationIds (what a generated client names its functions),
 named here in one table rather than derived from view names: renaming a view
 must not rename a function in every purchasing system's client. A test fails
-when an operation has no name here (or a name here has no operation). And the
-answers every operation can give: 401 to an unknown or malformed key (checked
-before any view runs). And whether it needs a key: all do but the few open to
-anonymous callers (who see public profiles without contacts).
+when an operation has no name here (or a name here has no operation). And
+whether it needs a key: all do but the few open to anonymous callers (who see
+public profiles without contacts).
+
+And the errors an operation can answer because of what it is, not what it does,
+so that a new operation is documented right without anyone thinking of them:
+401 to an unknown or malformed key and 422 to an undeclared query parameter
+(checked before any view runs, on every operation); 403 where a key is needed;
+404 where the path names a resource; 400, 413, 415 for bodies (input limits);
+409 on writes (a duplicate, or an Idempotency-Key still in flight); 429 on the
+operations open to anonymous callers (their rate limit). An operation's own
+decorators add the rest (409 with allowed_actions, 412/428 with If-Match, 503).
 """
 
 from __future__ import annotations
+
+from http import HTTPStatus
 
 from apispec import BasePlugin
 
@@ -70,6 +80,25 @@ KEY_REQUIRED = [{"ApiKey": []}]
 KEY_OPTIONAL = [{}, {"ApiKey": []}]
 
 
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def standard_statuses(method: str, path: str, operation: dict, *, open_to_anonymous: bool) -> list[HTTPStatus]:
+    statuses = [HTTPStatus.UNAUTHORIZED, HTTPStatus.UNPROCESSABLE_ENTITY]
+    if not open_to_anonymous:
+        statuses.append(HTTPStatus.FORBIDDEN)
+    if "{" in path:
+        statuses.append(HTTPStatus.NOT_FOUND)
+    if "requestBody" in operation:
+        statuses += [HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                     HTTPStatus.UNSUPPORTED_MEDIA_TYPE]
+    if method in WRITES:
+        statuses.append(HTTPStatus.CONFLICT)
+    if open_to_anonymous:
+        statuses.append(HTTPStatus.TOO_MANY_REQUESTS)
+    return statuses
+
+
 class OperationDocs(BasePlugin):
     def init_spec(self, spec) -> None:
         super().init_spec(spec)
@@ -81,5 +110,6 @@ class OperationDocs(BasePlugin):
             if name:
                 operation["operationId"] = name
             operation["security"] = KEY_OPTIONAL if name in OPEN_TO_ANONYMOUS else KEY_REQUIRED
-            operation.setdefault("responses", {}).setdefault(
-                "401", self.spec.components.get_ref("response", "UNAUTHORIZED"))
+            responses = operation.setdefault("responses", {})
+            for status in standard_statuses(method, path, operation, open_to_anonymous=name in OPEN_TO_ANONYMOUS):
+                responses.setdefault(str(status.value), self.spec.components.get_ref("response", status.name))

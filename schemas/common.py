@@ -3,6 +3,7 @@
 import decimal
 import numbers
 from datetime import datetime, timezone
+from typing import ClassVar
 
 import marshmallow as ma
 from marshmallow import ValidationError, fields, validate
@@ -13,6 +14,14 @@ ACTOR_ROLES = ("admin", "buyer", "supplier", "system")
 # The columns are Numeric(14, 4): 10 digits before the point, so a price × a quantity
 # (20 digits and 2 places) stays within decimal's 28 digits of precision.
 MAX_INTEGER_DIGITS = 10
+
+
+class ResponseSchema(ma.Schema):
+    """A schema the API answers with. Every field is in every answer (null when it has no
+    value), so the spec marks each one required (a generated client types it as always there)
+    — but for those named in `sometimes_absent`, which some answers leave out."""
+
+    sometimes_absent: ClassVar[frozenset[str]] = frozenset()
 
 
 class Integer(fields.Integer):
@@ -48,7 +57,7 @@ class CursorQuerySchema(ma.Schema):
         "description": "Opaque cursor from the previous page's next_cursor"})
 
 
-class CursorPageSchema(ma.Schema):
+class CursorPageSchema(ResponseSchema):
     next_cursor = fields.String(allow_none=True, metadata={
         "description": "Pass as `cursor` for the next page; null on the last page"})
 

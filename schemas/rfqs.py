@@ -13,6 +13,7 @@ from .common import (
     CursorPageSchema,
     CursorQuerySchema,
     Integer,
+    ResponseSchema,
     representable_in_utc,
 )
 
@@ -21,6 +22,7 @@ VISIBILITIES = ("invited", "public")
 DECLINE_REASONS = ("capacity", "capability", "lead_time", "price", "other")
 INVITATION_STATES = ("invited", "declined")
 QUOTE_STATES = ("submitted", "withdrawn", "awarded", "not_awarded")
+ACTIONS = ("publish", "close", "cancel", "award")
 
 
 def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
@@ -105,7 +107,7 @@ class RfqPatchSchema(RfqWriteSchema):
         super().__init__(partial=tuple(RfqWriteSchema._declared_fields), **kwargs)
 
 
-class RfqSchema(RfqWriteSchema):
+class RfqSchema(RfqWriteSchema, ResponseSchema):
     id = fields.String(dump_only=True)
     buyer_organisation_id = fields.String(dump_only=True)
     delivery_lat = fields.Float(attribute="delivery_latitude", dump_only=True)
@@ -113,7 +115,7 @@ class RfqSchema(RfqWriteSchema):
     state = fields.String(attribute="current_state", dump_only=True, validate=validate.OneOf(STATES), metadata={
         "description": " → ".join(STATES[:4]) + "; cancelled from any state before awarded. A published "
                        "RFQ is closed from the moment its response deadline passes"})
-    allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
+    allowed_actions = fields.List(fields.String(validate=validate.OneOf(ACTIONS)), dump_only=True, metadata={
         "description": "Actions the RFQ's state allows now (publish, close, cancel, award)"})
     budget = amount(positive=False, places=2, attribute="shown_budget", dump_only=True, allow_none=True)
     awarded_quote_id = fields.String(dump_only=True, allow_none=True)
@@ -141,7 +143,7 @@ class InviteSchema(ma.Schema):
                                validate=validate.Length(1, 100))
 
 
-class InvitationSchema(ma.Schema):
+class InvitationSchema(ResponseSchema):
     id = fields.String()
     rfq_id = fields.String()
     supplier_id = fields.String()
@@ -152,7 +154,7 @@ class InvitationSchema(ma.Schema):
     decline_comment = fields.String(allow_none=True)
 
 
-class InvitationListSchema(ma.Schema):
+class InvitationListSchema(ResponseSchema):
     items = fields.List(fields.Nested(InvitationSchema))
 
 
@@ -174,7 +176,7 @@ class QuoteWriteSchema(ma.Schema):
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class QuoteSchema(QuoteWriteSchema):
+class QuoteSchema(QuoteWriteSchema, ResponseSchema):
     id = fields.String(dump_only=True)
     rfq_id = fields.String(dump_only=True)
     supplier_id = fields.String(dump_only=True)
@@ -191,7 +193,7 @@ class QuoteListQuerySchema(ma.Schema):
     sort = fields.String(load_default="total_price", validate=validate.OneOf(("total_price", "lead_time")))
 
 
-class QuoteListSchema(ma.Schema):
+class QuoteListSchema(ResponseSchema):
     items = fields.List(fields.Nested(QuoteSchema))
 
 
@@ -200,24 +202,31 @@ class MatchQuerySchema(CursorQuerySchema):
         "description": "Also list near misses within the distance, with what they lack"})
 
 
-class CoveredCapabilitySchema(ma.Schema):
+class CoveredCapabilitySchema(ResponseSchema):
     required = fields.String()
     declared = fields.List(fields.String(), metadata={"description": "Declared codes covering it"})
 
 
-class MatchCertificationSchema(ma.Schema):
+class MatchCertificationSchema(ResponseSchema):
     type = fields.String()
     valid_until = fields.String()
 
 
-class ScorePartsSchema(ma.Schema):
+class ScorePartsSchema(ResponseSchema):
     proximity = fields.Float()
     certification_headroom = fields.Float()
     coverage = fields.Float()
     digital = fields.Float()
 
 
-class MatchSchema(ma.Schema):
+class LacksSchema(ResponseSchema):
+    capabilities = fields.List(fields.String(), metadata={"description": "Required capability codes not covered"})
+    certifications = fields.List(fields.String(), metadata={
+        "description": "Required certification type codes not held valid on needed_by"})
+
+
+class MatchSchema(ResponseSchema):
+    sometimes_absent = frozenset({"lacks"})  # full matches lack nothing
     supplier_id = fields.String()
     name = fields.String()
     full_match = fields.Boolean()
@@ -228,7 +237,8 @@ class MatchSchema(ma.Schema):
     distance_km = fields.Float()
     capabilities_covered = fields.List(fields.Nested(CoveredCapabilitySchema))
     certifications = fields.List(fields.Nested(MatchCertificationSchema))
-    lacks = fields.Dict(metadata={"description": "For near misses: capabilities and certifications missing"})
+    lacks = fields.Nested(LacksSchema, metadata={
+        "description": "Only for near misses: the capabilities and certifications they miss"})
 
 
 class MatchPageSchema(CursorPageSchema):
@@ -243,7 +253,7 @@ class EventQuerySchema(ma.Schema):
         "description": "Most events per page (1–500)"})
 
 
-class EventSchema(ma.Schema):
+class EventSchema(ResponseSchema):
     id = Integer()
     type = fields.String()
     entity_type = fields.String()
@@ -254,7 +264,7 @@ class EventSchema(ma.Schema):
     data = fields.Dict()
 
 
-class EventPageSchema(ma.Schema):
+class EventPageSchema(ResponseSchema):
     items = fields.List(fields.Nested(EventSchema), metadata={
         "description": "Oldest first; empty when caught up. Events of the last second are held back "
                        "(a transaction committing late can still add one before them), so a new event "

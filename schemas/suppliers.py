@@ -16,7 +16,14 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
-from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, Integer, representable_in_utc
+from .common import (
+    ACTOR_ROLES,
+    CursorPageSchema,
+    CursorQuerySchema,
+    Integer,
+    ResponseSchema,
+    representable_in_utc,
+)
 
 FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
 NAF_CODE = re.compile(r"^(\d{2})\.?(\d{2}[A-Z])$")
@@ -163,7 +170,29 @@ class SupplierPatchSchema(SupplierWriteSchema):
         super().__init__(partial=tuple(SupplierWriteSchema._declared_fields), **kwargs)
 
 
-class SupplierSchema(SupplierWriteSchema):
+class SiteViewSchema(SiteSchema, ResponseSchema):
+    """A site as the API shows it (its request form requires only the city)."""
+
+
+class CapabilityViewSchema(CapabilitySchema, ResponseSchema):
+    """A declared capability as the API shows it."""
+
+
+class CertificationViewSchema(CertificationSchema, ResponseSchema):
+    """A certification as the API shows it."""
+
+
+class ContactViewSchema(ContactSchema, ResponseSchema):
+    """A contact as the API shows it."""
+
+
+class SupplierSchema(SupplierWriteSchema, ResponseSchema):
+    sometimes_absent = frozenset({"contacts"})  # personal data: left out for anonymous and other suppliers' keys
+    sites = fields.List(fields.Nested(SiteViewSchema))
+    capabilities = fields.List(fields.Nested(CapabilityViewSchema))
+    certifications = fields.List(fields.Nested(CertificationViewSchema))
+    contacts = fields.List(fields.Nested(ContactViewSchema), metadata={
+        "description": "Personal data: shown to buyers, admins and the owner only (absent otherwise)"})
     id = fields.String(dump_only=True)
     organisation_id = fields.String(dump_only=True, allow_none=True)
     version = Integer(dump_only=True, metadata={"description": "Increases with every change"})
@@ -180,7 +209,7 @@ class SupplierPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(SupplierSchema))
 
 
-class SupplierChangeSchema(ma.Schema):
+class SupplierChangeSchema(ResponseSchema):
     version = Integer()
     action = fields.String(validate=validate.OneOf(("created", "updated", "deleted")), metadata={
         "description": "created, updated or deleted"})
@@ -191,5 +220,5 @@ class SupplierChangeSchema(ma.Schema):
     changes = fields.Dict(metadata={"description": "Changed fields: {field: {from, to}}"})
 
 
-class SupplierHistorySchema(ma.Schema):
+class SupplierHistorySchema(ResponseSchema):
     items = fields.List(fields.Nested(SupplierChangeSchema))
