@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from search.client import make_client
 from search.index import SupplierIndex
 
-from . import auth, cli, ops, ratelimit, request_context, transaction
+from . import auth, cli, ops, ratelimit, request_context, spec_fields, transaction
 from .accounts import resources as accounts
 from .admin import resources as admin
 from .config import INSTANCE_DIR, from_environment
@@ -47,6 +47,7 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
          expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [AlwaysPresentFields(), OperationDocs()]})
+    spec_fields.init_spec(api)
     for module in (ops, reference, accounts, suppliers, search, rfqs, events, admin):
         api.register_blueprint(module.blp)
     cli.init_app(app)

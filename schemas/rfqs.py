@@ -36,15 +36,33 @@ def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
 
     bound = "greater than 0" if positive else "0 or more"
     return Amount(as_string=True, places=places, validate=check, metadata={
-        "type": "string", "format": "decimal", "example": "12.50",
-        "pattern": rf"^\d{{1,{MAX_INTEGER_DIGITS}}}(\.\d{{1,{places}}})?$",
+        "type": "string", "format": "decimal", "example": "12.50", "pattern": decimal_pattern(positive, places),
         "description": f"A decimal {bound}, as a string (a JSON number is accepted too), with at most "
                        f"{MAX_INTEGER_DIGITS} digits before the point and {places} after: more decimal "
                        f"places are refused (422), never rounded"}, **kwargs)
 
 
+def decimal_pattern(positive: bool, places: int) -> str:
+    """Decimal strings with at most MAX_INTEGER_DIGITS significant digits before the point and
+    `places` after; when `positive`, not zero (a leading non-zero digit, or one after the point)."""
+    fraction = rf"\.[0-9]{{1,{places}}}"
+    if not positive:
+        return rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}({fraction})?$"
+    non_zero_fraction = "|".join("0" * zeros + "[1-9]" + (f"[0-9]{{0,{places - zeros - 1}}}" if zeros < places - 1 else "")
+                                 for zeros in range(places))
+    return (rf"^(0*[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}}({fraction})?"
+            rf"|0{{1,{MAX_INTEGER_DIGITS}}}\.({non_zero_fraction}))$")
+
+
 class Currency(fields.String):
-    """ISO 4217 code, upper case."""
+    """ISO 4217 code, upper case (lower case is accepted and stored upper case)."""
+
+    spec_component = "CurrencyCode"
+
+    @staticmethod
+    def spec_schema() -> dict:
+        return {"type": "string", "description": "An ISO 4217 currency code, e.g. EUR",
+                "enum": sorted(currency.alpha_3 for currency in pycountry.currencies)}
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).upper()
@@ -71,7 +89,8 @@ class RfqWriteSchema(ma.Schema):
     delivery_lat = fields.Float(validate=validate.Range(-90, 90))
     delivery_lon = fields.Float(validate=validate.Range(-180, 180))
     near = fields.String(load_only=True, validate=validate.Length(1, 100), metadata={
-        "description": "A French place or postal code, instead of delivery_lat/lon"})
+        "format": "place", "description": "A French place or postal code, instead of delivery_lat/lon "
+                                          "(format `place`: one the gazetteer knows, e.g. Cléon or 76410)"})
     max_distance_km = fields.Float(allow_none=True, validate=validate.Range(0, 5000, min_inclusive=False))
     response_deadline = fields.AwareDateTime(required=True, validate=representable_in_utc, metadata={
         "description": "Quotes are accepted until then; the RFQ closes by itself once it passes"})
@@ -247,8 +266,8 @@ class MatchPageSchema(CursorPageSchema):
 
 
 class EventQuerySchema(ma.Schema):
-    after = fields.String(metadata={"description": "Cursor: next_cursor of the previous page "
-                                                   "(omit to start from the beginning)"})
+    after = fields.String(validate=validate.Length(1, 500), metadata={
+        "description": "Cursor: next_cursor of the previous page (omit to start from the beginning)"})
     limit = Integer(load_default=100, validate=validate.Range(1, 500), metadata={
         "description": "Most events per page (1–500)"})
 

@@ -28,7 +28,8 @@ class GeoArgsSchema(ma.Schema):
     lat = fields.Float(validate=validate.Range(-90, 90), metadata={"description": "Latitude of the point"})
     lon = fields.Float(validate=validate.Range(-180, 180), metadata={"description": "Longitude"})
     near = fields.String(validate=validate.Length(1, 100), metadata={
-        "description": "A French place name or postal code instead of lat/lon, e.g. Cléon or 76410"})
+        "format": "place", "description": "A French place name or postal code instead of lat/lon, e.g. "
+                                          "Cléon or 76410 (format `place`: one the gazetteer knows)"})
 
     @validates_schema
     def check_point(self, data, **kwargs):
