@@ -222,6 +222,19 @@ class ProblemApi(Api):
         return problem(500, "An unexpected error occurred. Quote the request id when reporting it.",
                        type_slug="internal-error")
 
+    def _register_etag_headers(self):
+        # An empty If-Match is no tag (428, like a missing one): the spec says it is not empty.
+        self.spec.components.parameter("IF_NONE_MATCH", "header", {
+            "name": "If-None-Match", "description": "An ETag from an earlier read (weak comparison): 304 while it is current",
+            "schema": {"type": "string"}}, lazy=True)
+        self.spec.components.parameter("IF_MATCH", "header", {
+            "name": "If-Match", "description": "The ETag from your last read of this resource (or *): 412 when it is no "
+                           "longer current, 428 without it",
+            "required": True, "schema": {"type": "string", "minLength": 1}}, lazy=True)
+        self.spec.components.header("ETAG", {"description": "Tag of the representation returned: "
+                                                            "send it as If-Match to change it",
+                                             "schema": {"type": "string"}}, lazy=True)
+
     def _register_pagination_header(self):
         pass  # lists here are cursor-paginated (next_cursor, Link): flask-smorest's header is unused
 

@@ -146,7 +146,7 @@ class RfqSchema(RfqWriteSchema, ResponseSchema):
 
 
 class RfqListQuerySchema(CursorQuerySchema):
-    state = fields.String(validate=validate.OneOf(STATES))
+    state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "Only RFQs in this state"})
 
 
 class RfqPageSchema(CursorPageSchema):
@@ -209,7 +209,8 @@ class QuoteSchema(QuoteWriteSchema, ResponseSchema):
 
 
 class QuoteListQuerySchema(ma.Schema):
-    sort = fields.String(load_default="total_price", validate=validate.OneOf(("total_price", "lead_time")))
+    sort = fields.String(load_default="total_price", validate=validate.OneOf(("total_price", "lead_time")),
+                         metadata={"description": "Lowest total price first, or shortest lead time first"})
 
 
 class QuoteListSchema(ResponseSchema):

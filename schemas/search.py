@@ -48,7 +48,8 @@ class SupplierFilterArgsSchema(GeoArgsSchema):
     capability_mode = fields.String(load_default="any", validate=validate.OneOf(MODES), metadata={
         "description": "'all': a supplier must have every capability asked"})
     certification = repeatable("Certification type code, held and valid on valid_on.")
-    certification_mode = fields.String(load_default="any", validate=validate.OneOf(MODES))
+    certification_mode = fields.String(load_default="any", validate=validate.OneOf(MODES), metadata={
+        "description": "'all': a supplier must hold every certification asked"})
     valid_on = fields.Date(metadata={"description": "Date certifications must be valid on (default: today)"})
     sector = repeatable("Sector code.")
     country = repeatable("ISO country code of a site.")
@@ -69,7 +70,8 @@ class SupplierSearchArgsSchema(SupplierFilterArgsSchema, CursorQuerySchema):
     local_first = fields.Boolean(load_default=False, metadata={
         "description": "Widen the radius in rings (25, 50, 100, 200, 500 km, then unlimited) until "
                        "at least min_results suppliers match"})
-    min_results = Integer(load_default=10, validate=validate.Range(1, 100))
+    min_results = Integer(load_default=10, validate=validate.Range(1, 100), metadata={
+        "description": "With local_first: how many suppliers the widening rings look for"})
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={
         "description": "Default: relevance with q, distance with a point and no q, else name"})
     facets = fields.Boolean(load_default=True, metadata={"description": "Compute facet counts"})
