@@ -31,6 +31,10 @@ class Blueprint(flask_smorest.Blueprint):
             schema, content_type = ProblemSchema, content_type or PROBLEM_MIMETYPE
         return super().alt_response(status_code, response, schema=schema, content_type=content_type, **kwargs)
 
+    def searches(self):
+        """Document what an operation that queries Elasticsearch answers while it is unreachable."""
+        return self.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+
     def _check_not_modified(self, etag):
         # RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x"
         # (flask-smorest compares strongly, and caches that weaken tags got 200s).

@@ -26,9 +26,10 @@ from .common import (
 )
 
 FRENCH_POSTAL_CODE = re.compile(r"^[0-9]{5}$")
-# What marshmallow's URL validator accepts of http(s) URLs with a domain name, as a pattern.
+# An http(s) URL with a domain name, in the characters of RFC 3986 (no IRI, no fragment):
+# marshmallow's URL validator alone lets other characters through, which `format: uri` forbids.
 WEBSITE_PATTERN = (r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}"
-                   r"(?::[0-9]{1,5})?(?:/|[/?][^\s]+)?$")
+                   r"(?::[0-9]{1,5})?(?:/|[/?](?:[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)?$")
 NAF_CODE = re.compile(r"^([0-9]{2})\.?([0-9]{2}[A-Z])$")
 
 
@@ -158,9 +159,12 @@ class SupplierWriteSchema(ma.Schema):
                                                             "e.g. FR40303265045, checked per country")
     naf_code = NafCode(allow_none=True, metadata={"description": "NAF/NACE activity code, e.g. 25.62B",
                                                   "pattern": r"^[0-9]{2}\.?[0-9]{2}[A-Za-z]$"})
-    website = fields.URL(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500), metadata={
-        "format": "uri", "pattern": WEBSITE_PATTERN, "description": "An http or https URL with a domain name; "
-                                                                  "null for none"})
+    website = fields.URL(
+        allow_none=True, schemes={"http", "https"},
+        validate=[validate.Length(max=500),
+                  validate.Regexp(WEBSITE_PATTERN, error="Not an http(s) URL with a domain name.")],
+        metadata={"format": "uri", "pattern": WEBSITE_PATTERN,
+                  "description": "An http or https URL with a domain name; null for none"})
     description = optional_text(5000)
     employees = Integer(allow_none=True, validate=validate.Range(0, 1_000_000))
     founded_year = Integer(allow_none=True, validate=validate.Range(1800, date.today().year))

@@ -23,6 +23,7 @@ import uuid
 import pytest
 import schemathesis
 import schemathesis.engine
+from integration.search_support import empty_index
 from integration.spec_formats import FORMATS
 from schemathesis.engine import Status, events
 from sqlalchemy import select
@@ -66,13 +67,15 @@ ACCEPTED_FOR_POSITIVE_DATA = ["2xx", "3xx", 401, 403, 404, 409, 412, 429]
 @pytest.fixture(scope="module")
 def demo_app(app):
     """The demo, loaded once for the module (the suite empties tables after each test
-    otherwise), and emptied after it."""
+    otherwise), and emptied after it, its index too."""
+    empty_index(app)
     result = app.test_cli_runner().invoke(args=["demo", "load", "--suppliers", str(SUPPLIERS)])
     assert result.exit_code == 0, result.output
     yield app
     with app.extensions["db_engine"].begin() as connection:
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+    empty_index(app)
 
 
 @pytest.fixture()
