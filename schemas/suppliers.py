@@ -26,10 +26,11 @@ from .common import (
 )
 
 FRENCH_POSTAL_CODE = re.compile(r"^[0-9]{5}$")
-# An http(s) URL with a domain name, in the characters of RFC 3986 (no IRI, no fragment):
+# An http(s) URL with a domain name, in the characters RFC 3986 allows in a path and a query
+# (no IRI, no fragment):
 # marshmallow's URL validator alone lets other characters through, which `format: uri` forbids.
 WEBSITE_PATTERN = (r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}"
-                   r"(?::[0-9]{1,5})?(?:/|[/?](?:[A-Za-z0-9\-._~:/?\[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)?$")
+                   r"(?::[0-9]{1,5})?(?:/|[/?](?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)?$")
 NAF_CODE = re.compile(r"^([0-9]{2})\.?([0-9]{2}[A-Z])$")
 
 
