@@ -25,11 +25,14 @@ class ResponseSchema(ma.Schema):
 
 
 class Integer(fields.Integer):
-    """The project's integer: 1.5 is refused, never truncated to 1 (marshmallow's default)."""
+    """The project's integer: 1.5 is refused, never truncated to 1 (marshmallow's default); 2.0
+    is 2 (a JSON Schema integer), even where strict refuses "2"."""
 
     def _validated(self, value):
         if isinstance(value, numbers.Number) and not isinstance(value, bool) and value != int(value):
             raise ValidationError("Not a whole number.")
+        if self.strict and isinstance(value, float):
+            value = int(value)  # 295.0 is a JSON Schema integer; strict refuses strings, not whole floats
         return super()._validated(value)
 
 
