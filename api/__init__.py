@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from search.client import make_client
 from search.index import SupplierIndex
 
-from . import auth, cli, ops, ratelimit, request_context, transaction
+from . import auth, cli, ops, ratelimit, request_context, spec_fields, transaction
 from .accounts import resources as accounts
 from .admin import resources as admin
 from .config import INSTANCE_DIR, from_environment
@@ -18,6 +18,7 @@ from .imports import resources as imports
 from .json import OrjsonProvider
 from .operations import OperationDocs
 from .reference import resources as reference
+from .response_fields import AlwaysPresentFields
 from .rfqs import resources as rfqs
 from .search import resources as search
 from .search import sync as search_sync
@@ -48,7 +49,8 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
     CORS(app, origins=app.config["CORS_ORIGINS"], max_age=600,
          expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
-    api = ProblemApi(app, spec_kwargs={"extra_plugins": [OperationDocs()]})
+    api = ProblemApi(app, spec_kwargs={"extra_plugins": [AlwaysPresentFields(), OperationDocs()]})
+    spec_fields.init_spec(api)
     for module in (ops, reference, accounts, suppliers, imports, search, rfqs, events, webhooks, admin):
         api.register_blueprint(module.blp)
     webhook_payloads.document(api)

@@ -1,6 +1,7 @@
-"""The Blueprint every API module uses: unknown query parameters are errors, not ignored; the
-errors an operation declares are documented as RFC 9457 problems; If-None-Match compares ETags
-weakly."""
+"""The Blueprint every API module uses: unknown query parameters are errors, not ignored; a body
+the spec requires is required (webargs reads a missing one as {}, which a partial schema
+accepts); the errors an operation declares are documented as RFC 9457 problems; If-None-Match
+compares ETags weakly."""
 
 import flask_smorest
 import marshmallow as ma
@@ -23,11 +24,16 @@ class Blueprint(flask_smorest.Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.before_request(refuse_undeclared_query)
+        self.before_request(require_declared_body)
 
     def alt_response(self, status_code, response=None, *, schema=None, content_type=None, **kwargs):
         if int(status_code) >= 400 and response is None and schema is None:
             schema, content_type = ProblemSchema, content_type or PROBLEM_MIMETYPE
         return super().alt_response(status_code, response, schema=schema, content_type=content_type, **kwargs)
+
+    def searches(self):
+        """Document what an operation that queries Elasticsearch answers while it is unreachable."""
+        return self.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
 
     def _check_not_modified(self, etag):
         # RFC 9110 §13.1.2: If-None-Match uses the weak comparison, so W/"x" matches "x"
@@ -46,9 +52,19 @@ def refuse_undeclared_query():
         raise InvalidParameters({name: ["Unknown field."] for name in request.args})
 
 
+def require_declared_body():
+    if not request.get_data() and _declares(current_app.view_functions[request.endpoint], request.method,
+                                            lambda parameter: parameter["in"] == "json" and parameter["required"]):
+        raise ma.ValidationError({"_body": ["This operation needs a JSON body."]})
+
+
 def _declares_query(view, method: str) -> bool:
+    return _declares(view, method, lambda parameter: parameter["in"] in ("query", "querystring"))
+
+
+def _declares(view, method: str, kind) -> bool:
     view_class = getattr(view, "view_class", None)
     if view_class is not None:
         view = getattr(view_class, method.lower(), None) or getattr(view_class, "get", None)
     parameters = getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", [])
-    return any(parameter["in"] in ("query", "querystring") for parameter in parameters)
+    return any(map(kind, parameters))

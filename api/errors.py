@@ -19,6 +19,8 @@ from werkzeug.exceptions import (
     UnprocessableEntity,
 )
 
+from schemas.common import ResponseSchema
+
 from . import exceptions as rules
 
 PROBLEM_MIMETYPE = "application/problem+json"
@@ -27,20 +29,24 @@ PROBLEM_BASE = "https://proxisource.eu/problems/"
 log = logging.getLogger(__name__)
 
 
-class ProblemSchema(ma.Schema):
+class ProblemSchema(ResponseSchema):
     """An RFC 9457 problem; documents every error response of the API."""
+
+    sometimes_absent = frozenset({"errors", "allowed_actions"})
 
     type = ma.fields.String(metadata={"description": "URI identifying the kind of problem"})
     title = ma.fields.String(metadata={"description": "Short summary of the kind of problem"})
     status = ma.fields.Integer(metadata={"description": "HTTP status code"})
     detail = ma.fields.String(metadata={"description": "What went wrong and what to fix"})
     instance = ma.fields.String(metadata={"description": "The request path"})
-    request_id = ma.fields.String(metadata={"description": "Correlation id, also in X-Request-ID"})
+    request_id = ma.fields.String(allow_none=True, metadata={"description": "Correlation id, also in X-Request-ID"})
     errors = ma.fields.List(
         ma.fields.Dict(),
         metadata={"description": "Field-level errors: location (json, query, header, path), "
                                  "field (dotted path) and message"},
     )
+    allowed_actions = ma.fields.List(ma.fields.String(), metadata={
+        "description": "On a 409 for an action the state does not allow: the actions it allows now"})
 
 
 def problem(status: int, detail: str | None = None, *, type_slug: str | None = None,
@@ -112,6 +118,24 @@ DETAILS = {
     412: "If-Match does not carry the current ETag: the resource changed since you read it. "
          "Read it again, reapply your change and send the new ETag.",
     428: "Send If-Match with the ETag from your last read of this resource.",
+}
+
+# What each error means for the caller, in the spec (the status phrase says too little).
+RESPONSE_DESCRIPTIONS = {
+    400: "The body is not JSON, or nests deeper than the API accepts",
+    401: "No valid API key: send 'Authorization: Bearer <key>' with a key that is not revoked",
+    403: "The key's role or organisation may not do this",
+    404: "No such resource, or not one this key may see",
+    409: "Conflicts with the current state: the state's allowed_actions, a duplicate (SIRET, "
+         "invitation), or a request with the same Idempotency-Key still being processed",
+    412: "If-Match does not carry the current ETag: read the resource again",
+    413: "The body holds more values than the API accepts",
+    415: "The body is not sent as application/json",
+    422: "A parameter, header or body field is invalid (see errors), or an Idempotency-Key was "
+         "used for another request",
+    428: "If-Match is required: send the ETag from your last read",
+    429: "Too many requests from this anonymous caller: wait Retry-After seconds, or use a key",
+    503: "A dependency (Elasticsearch) is unavailable: retry after Retry-After seconds",
 }
 
 # Kinds of problem named in the spec and in `type`, by status.
@@ -199,13 +223,26 @@ class ProblemApi(Api):
         return problem(500, "An unexpected error occurred. Quote the request id when reporting it.",
                        type_slug="internal-error")
 
+    def _register_etag_headers(self):
+        # An empty If-Match is no tag (428, like a missing one): the spec says it is not empty.
+        self.spec.components.parameter("IF_NONE_MATCH", "header", {
+            "name": "If-None-Match", "description": "An ETag from an earlier read (weak comparison): 304 while it is current",
+            "schema": {"type": "string"}}, lazy=True)
+        self.spec.components.parameter("IF_MATCH", "header", {
+            "name": "If-Match", "description": "The ETag from your last read of this resource (or *): 412 when it is no "
+                           "longer current, 428 without it",
+            "required": True, "schema": {"type": "string", "minLength": 1}}, lazy=True)
+        self.spec.components.header("ETAG", {"description": "Tag of the representation returned: "
+                                                            "send it as If-Match to change it",
+                                             "schema": {"type": "string"}}, lazy=True)
+
     def _register_pagination_header(self):
         pass  # lists here are cursor-paginated (next_cursor, Link): flask-smorest's header is unused
 
     def _register_responses(self):
         # Same as flask-smorest's, but errors are documented as application/problem+json.
         for status in http.HTTPStatus:
-            response = {"description": status.phrase}
+            response = {"description": RESPONSE_DESCRIPTIONS.get(status, status.phrase)}
             if status >= 400:
                 response["schema"] = self.ERROR_SCHEMA
                 prepare_response(response, self.spec, PROBLEM_MIMETYPE)

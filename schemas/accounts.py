@@ -1,6 +1,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from .common import ResponseSchema
+
 ROLES = ("admin", "buyer", "supplier")
 
 
@@ -9,12 +11,12 @@ class OrganisationCreateSchema(ma.Schema):
     kind = fields.String(required=True, validate=validate.OneOf(("buyer", "supplier")))
 
 
-class OrganisationSchema(OrganisationCreateSchema):
+class OrganisationSchema(OrganisationCreateSchema, ResponseSchema):
     id = fields.String(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
 
 
-class OrganisationListSchema(ma.Schema):
+class OrganisationListSchema(ResponseSchema):
     items = fields.List(fields.Nested(OrganisationSchema))
 
 
@@ -27,7 +29,7 @@ class ApiKeyCreateSchema(ma.Schema):
                        "absent for admin keys"})
 
 
-class ApiKeySchema(ma.Schema):
+class ApiKeySchema(ResponseSchema):
     id = fields.String()
     name = fields.String()
     role = fields.String(validate=validate.OneOf(ROLES))
@@ -44,7 +46,7 @@ class IssuedApiKeySchema(ApiKeySchema):
     key = fields.String(metadata={"description": "The key itself: shown once, store it now"})
 
 
-class ApiKeyListSchema(ma.Schema):
+class ApiKeyListSchema(ResponseSchema):
     items = fields.List(fields.Nested(ApiKeySchema))
 
 
@@ -52,7 +54,7 @@ class ApiKeyQuerySchema(ma.Schema):
     organisation_id = fields.String(metadata={"description": "Only this organisation's keys"})
 
 
-class WhoAmISchema(ma.Schema):
+class WhoAmISchema(ResponseSchema):
     role = fields.String(validate=validate.OneOf(ROLES))
     organisation_id = fields.String(allow_none=True)
     key_id = fields.String()

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import CursorPageSchema, CursorQuerySchema, Integer
+from .common import CursorPageSchema, CursorQuerySchema, Integer, ResponseSchema
 
 # Outbox ids are 64-bit on PostgreSQL: larger numbers are not ids (and not bindable).
 MAX_ROW_ID = 2**63 - 1
@@ -13,7 +13,7 @@ class SearchOutboxQuerySchema(CursorQuerySchema):
                        "'pending': not yet in the index (waiting for a retry included)"})
 
 
-class SearchOutboxRowSchema(ma.Schema):
+class SearchOutboxRowSchema(ResponseSchema):
     id = Integer()
     entity_type = fields.String(metadata={"description": "What the row refreshes: 'supplier'"})
     entity_id = fields.String()
@@ -38,5 +38,5 @@ class SearchOutboxRetrySchema(ma.Schema):
                                          "attempt); omit to retry every failed row"})
 
 
-class SearchOutboxRetriedSchema(ma.Schema):
+class SearchOutboxRetriedSchema(ResponseSchema):
     retried = Integer(metadata={"description": "Rows made pending again"})

@@ -3,6 +3,7 @@
 import decimal
 import numbers
 from datetime import datetime, timezone
+from typing import ClassVar
 
 import marshmallow as ma
 from marshmallow import ValidationError, fields, validate
@@ -15,12 +16,23 @@ ACTOR_ROLES = ("admin", "buyer", "supplier", "system")
 MAX_INTEGER_DIGITS = 10
 
 
+class ResponseSchema(ma.Schema):
+    """A schema the API answers with. Every field is in every answer (null when it has no
+    value), so the spec marks each one required (a generated client types it as always there)
+    — but for those named in `sometimes_absent`, which some answers leave out."""
+
+    sometimes_absent: ClassVar[frozenset[str]] = frozenset()
+
+
 class Integer(fields.Integer):
-    """The project's integer: 1.5 is refused, never truncated to 1 (marshmallow's default)."""
+    """The project's integer: 1.5 is refused, never truncated to 1 (marshmallow's default); 2.0
+    is 2 (a JSON Schema integer), even where strict refuses "2"."""
 
     def _validated(self, value):
         if isinstance(value, numbers.Number) and not isinstance(value, bool) and value != int(value):
             raise ValidationError("Not a whole number.")
+        if self.strict and isinstance(value, float):
+            value = int(value)  # 295.0 is a JSON Schema integer; strict refuses strings, not whole floats
         return super()._validated(value)
 
 
@@ -48,7 +60,7 @@ class CursorQuerySchema(ma.Schema):
         "description": "Opaque cursor from the previous page's next_cursor"})
 
 
-class CursorPageSchema(ma.Schema):
+class CursorPageSchema(ResponseSchema):
     next_cursor = fields.String(allow_none=True, metadata={
         "description": "Pass as `cursor` for the next page; null on the last page"})
 

@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask_smorest.fields import Upload
 from marshmallow import fields, validate
 
-from .common import CursorPageSchema, CursorQuerySchema, Integer
+from .common import CursorPageSchema, CursorQuerySchema, Integer, ResponseSchema
 
 OUTCOMES = ("create", "update", "unchanged", "invalid")
 STATUSES = ("queued", "running", "done", "failed")
@@ -40,14 +40,14 @@ class ExportQuerySchema(ma.Schema):
     lang = LANGUAGE
 
 
-class RowErrorSchema(ma.Schema):
+class RowErrorSchema(ResponseSchema):
     column = fields.String(allow_none=True, metadata={"description": "The column, as the file names it"})
     field = fields.String(allow_none=True, metadata={"description": "The profile's field (dotted path), "
                                                                     "as the API's own errors name it"})
     message = fields.String()
 
 
-class ImportRowSchema(ma.Schema):
+class ImportRowSchema(ResponseSchema):
     row = Integer(attribute="number", metadata={"description": "Row number, as the spreadsheet shows it"})
     outcome = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES), metadata={
         "description": "create, update, unchanged or invalid; null until the row is processed"})
@@ -60,7 +60,7 @@ class ImportRowSchema(ma.Schema):
                        "sites placed from their city"})
 
 
-class ImportCountsSchema(ma.Schema):
+class ImportCountsSchema(ResponseSchema):
     create = Integer()
     update = Integer()
     unchanged = Integer()

@@ -1,13 +1,16 @@
 import marshmallow as ma
 
+from .common import ResponseSchema
 
-class HealthSchema(ma.Schema):
+
+class HealthSchema(ResponseSchema):
     status = ma.fields.String(metadata={"description": "Always 'ok' while the process answers"})
 
 
-class CheckSchema(ma.Schema):
+class CheckSchema(ResponseSchema):
+    sometimes_absent = frozenset({"detail"})
     status = ma.fields.String(metadata={"description": "'ok' or 'failing'"})
-    detail = ma.fields.String()
+    detail = ma.fields.String(metadata={"description": "What is failing (only when failing)"})
 
 
 class DatabaseCheckSchema(CheckSchema):
@@ -32,12 +35,12 @@ class SearchSyncCheckSchema(CheckSchema):
         "description": "Changes parked after Elasticsearch refused them repeatedly (an admin retries them)"})
 
 
-class ReadyChecksSchema(ma.Schema):
+class ReadyChecksSchema(ResponseSchema):
     database = ma.fields.Nested(DatabaseCheckSchema)
     elasticsearch = ma.fields.Nested(ElasticsearchCheckSchema)
     search_sync = ma.fields.Nested(SearchSyncCheckSchema)
 
 
-class ReadySchema(ma.Schema):
+class ReadySchema(ResponseSchema):
     status = ma.fields.String(metadata={"description": "'ready' or 'not ready'"})
     checks = ma.fields.Nested(ReadyChecksSchema)

@@ -3,10 +3,10 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import Integer
+from .common import Integer, ResponseSchema
 
 
-class TaxonomyCapabilitySchema(ma.Schema):
+class TaxonomyCapabilitySchema(ResponseSchema):
     """A node of the capability taxonomy in the flat view (a supplier's capability is another schema)."""
 
     code = fields.String(metadata={"description": "Dotted code, e.g. machining.milling.5axis"})
@@ -16,7 +16,7 @@ class TaxonomyCapabilitySchema(ma.Schema):
     depth = Integer(metadata={"description": "0 for a top-level area, 1 below it, and so on"})
 
 
-class CapabilityNodeSchema(ma.Schema):
+class CapabilityNodeSchema(ResponseSchema):
     code = fields.String(metadata={"description": "Dotted code, e.g. machining.milling.5axis"})
     label_fr = fields.String(metadata={"description": "French label"})
     label_en = fields.String(metadata={"description": "English label"})
@@ -34,20 +34,20 @@ class CapabilitiesQueryArgsSchema(ma.Schema):
     )
 
 
-class CertificationTypeSchema(ma.Schema):
+class CertificationTypeSchema(ResponseSchema):
     code = fields.String(metadata={"description": "Stable code, e.g. iso-9001"})
     name = fields.String(metadata={"description": "Display name, e.g. ISO 9001"})
     description = fields.String()
     sectors = fields.List(fields.String(), metadata={"description": "Codes of the sectors where it is common"})
 
 
-class SectorSchema(ma.Schema):
+class SectorSchema(ResponseSchema):
     code = fields.String(metadata={"description": "Stable code, e.g. automotive"})
     label_fr = fields.String(metadata={"description": "French label"})
     label_en = fields.String(metadata={"description": "English label"})
 
 
-class DigitalCapabilitySchema(ma.Schema):
+class DigitalCapabilitySchema(ResponseSchema):
     code = fields.String(metadata={"description": "Stable code, e.g. edi"})
     label_fr = fields.String(metadata={"description": "French label"})
     label_en = fields.String(metadata={"description": "English label"})

@@ -13,6 +13,7 @@ from .common import (
     CursorPageSchema,
     CursorQuerySchema,
     Integer,
+    ResponseSchema,
     representable_in_utc,
 )
 
@@ -21,6 +22,7 @@ VISIBILITIES = ("invited", "public")
 DECLINE_REASONS = ("capacity", "capability", "lead_time", "price", "other")
 INVITATION_STATES = ("invited", "declined")
 QUOTE_STATES = ("submitted", "withdrawn", "awarded", "not_awarded")
+ACTIONS = ("publish", "close", "cancel", "award")
 
 
 def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
@@ -34,15 +36,33 @@ def amount(*, positive: bool, places: int, **kwargs) -> fields.Decimal:
 
     bound = "greater than 0" if positive else "0 or more"
     return Amount(as_string=True, places=places, validate=check, metadata={
-        "type": "string", "format": "decimal", "example": "12.50",
-        "pattern": rf"^\d{{1,{MAX_INTEGER_DIGITS}}}(\.\d{{1,{places}}})?$",
+        "type": "string", "format": "decimal", "example": "12.50", "pattern": decimal_pattern(positive, places),
         "description": f"A decimal {bound}, as a string (a JSON number is accepted too), with at most "
                        f"{MAX_INTEGER_DIGITS} digits before the point and {places} after: more decimal "
                        f"places are refused (422), never rounded"}, **kwargs)
 
 
+def decimal_pattern(positive: bool, places: int) -> str:
+    """Decimal strings with at most MAX_INTEGER_DIGITS significant digits before the point and
+    `places` after; when `positive`, not zero (a leading non-zero digit, or one after the point)."""
+    fraction = rf"\.[0-9]{{1,{places}}}"
+    if not positive:
+        return rf"^[0-9]{{1,{MAX_INTEGER_DIGITS}}}({fraction})?$"
+    non_zero_fraction = "|".join("0" * zeros + "[1-9]" + (f"[0-9]{{0,{places - zeros - 1}}}" if zeros < places - 1 else "")
+                                 for zeros in range(places))
+    return (rf"^(0*[1-9][0-9]{{0,{MAX_INTEGER_DIGITS - 1}}}({fraction})?"
+            rf"|0{{1,{MAX_INTEGER_DIGITS}}}\.({non_zero_fraction}))$")
+
+
 class Currency(fields.String):
-    """ISO 4217 code, upper case."""
+    """ISO 4217 code, upper case (lower case is accepted and stored upper case)."""
+
+    spec_component = "CurrencyCode"
+
+    @staticmethod
+    def spec_schema() -> dict:
+        return {"type": "string", "description": "An ISO 4217 currency code, e.g. EUR",
+                "enum": sorted(currency.alpha_3 for currency in pycountry.currencies)}
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).upper()
@@ -69,7 +89,8 @@ class RfqWriteSchema(ma.Schema):
     delivery_lat = fields.Float(validate=validate.Range(-90, 90))
     delivery_lon = fields.Float(validate=validate.Range(-180, 180))
     near = fields.String(load_only=True, validate=validate.Length(1, 100), metadata={
-        "description": "A French place or postal code, instead of delivery_lat/lon"})
+        "format": "place", "description": "A French place or postal code, instead of delivery_lat/lon "
+                                          "(format `place`: one the gazetteer knows, e.g. Cléon or 76410)"})
     max_distance_km = fields.Float(allow_none=True, validate=validate.Range(0, 5000, min_inclusive=False))
     response_deadline = fields.AwareDateTime(required=True, validate=representable_in_utc, metadata={
         "description": "Quotes are accepted until then; the RFQ closes by itself once it passes"})
@@ -105,7 +126,7 @@ class RfqPatchSchema(RfqWriteSchema):
         super().__init__(partial=tuple(RfqWriteSchema._declared_fields), **kwargs)
 
 
-class RfqSchema(RfqWriteSchema):
+class RfqSchema(RfqWriteSchema, ResponseSchema):
     id = fields.String(dump_only=True)
     buyer_organisation_id = fields.String(dump_only=True)
     delivery_lat = fields.Float(attribute="delivery_latitude", dump_only=True)
@@ -113,7 +134,7 @@ class RfqSchema(RfqWriteSchema):
     state = fields.String(attribute="current_state", dump_only=True, validate=validate.OneOf(STATES), metadata={
         "description": " → ".join(STATES[:4]) + "; cancelled from any state before awarded. A published "
                        "RFQ is closed from the moment its response deadline passes"})
-    allowed_actions = fields.List(fields.String(), dump_only=True, metadata={
+    allowed_actions = fields.List(fields.String(validate=validate.OneOf(ACTIONS)), dump_only=True, metadata={
         "description": "Actions the RFQ's state allows now (publish, close, cancel, award)"})
     budget = amount(positive=False, places=2, attribute="shown_budget", dump_only=True, allow_none=True)
     awarded_quote_id = fields.String(dump_only=True, allow_none=True)
@@ -125,7 +146,7 @@ class RfqSchema(RfqWriteSchema):
 
 
 class RfqListQuerySchema(CursorQuerySchema):
-    state = fields.String(validate=validate.OneOf(STATES))
+    state = fields.String(validate=validate.OneOf(STATES), metadata={"description": "Only RFQs in this state"})
 
 
 class RfqPageSchema(CursorPageSchema):
@@ -141,7 +162,7 @@ class InviteSchema(ma.Schema):
                                validate=validate.Length(1, 100))
 
 
-class InvitationSchema(ma.Schema):
+class InvitationSchema(ResponseSchema):
     id = fields.String()
     rfq_id = fields.String()
     supplier_id = fields.String()
@@ -152,7 +173,7 @@ class InvitationSchema(ma.Schema):
     decline_comment = fields.String(allow_none=True)
 
 
-class InvitationListSchema(ma.Schema):
+class InvitationListSchema(ResponseSchema):
     items = fields.List(fields.Nested(InvitationSchema))
 
 
@@ -174,7 +195,7 @@ class QuoteWriteSchema(ma.Schema):
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 
-class QuoteSchema(QuoteWriteSchema):
+class QuoteSchema(QuoteWriteSchema, ResponseSchema):
     id = fields.String(dump_only=True)
     rfq_id = fields.String(dump_only=True)
     supplier_id = fields.String(dump_only=True)
@@ -188,10 +209,11 @@ class QuoteSchema(QuoteWriteSchema):
 
 
 class QuoteListQuerySchema(ma.Schema):
-    sort = fields.String(load_default="total_price", validate=validate.OneOf(("total_price", "lead_time")))
+    sort = fields.String(load_default="total_price", validate=validate.OneOf(("total_price", "lead_time")),
+                         metadata={"description": "Lowest total price first, or shortest lead time first"})
 
 
-class QuoteListSchema(ma.Schema):
+class QuoteListSchema(ResponseSchema):
     items = fields.List(fields.Nested(QuoteSchema))
 
 
@@ -200,24 +222,31 @@ class MatchQuerySchema(CursorQuerySchema):
         "description": "Also list near misses within the distance, with what they lack"})
 
 
-class CoveredCapabilitySchema(ma.Schema):
+class CoveredCapabilitySchema(ResponseSchema):
     required = fields.String()
     declared = fields.List(fields.String(), metadata={"description": "Declared codes covering it"})
 
 
-class MatchCertificationSchema(ma.Schema):
+class MatchCertificationSchema(ResponseSchema):
     type = fields.String()
     valid_until = fields.String()
 
 
-class ScorePartsSchema(ma.Schema):
+class ScorePartsSchema(ResponseSchema):
     proximity = fields.Float()
     certification_headroom = fields.Float()
     coverage = fields.Float()
     digital = fields.Float()
 
 
-class MatchSchema(ma.Schema):
+class LacksSchema(ResponseSchema):
+    capabilities = fields.List(fields.String(), metadata={"description": "Required capability codes not covered"})
+    certifications = fields.List(fields.String(), metadata={
+        "description": "Required certification type codes not held valid on needed_by"})
+
+
+class MatchSchema(ResponseSchema):
+    sometimes_absent = frozenset({"lacks"})  # full matches lack nothing
     supplier_id = fields.String()
     name = fields.String()
     full_match = fields.Boolean()
@@ -228,7 +257,8 @@ class MatchSchema(ma.Schema):
     distance_km = fields.Float()
     capabilities_covered = fields.List(fields.Nested(CoveredCapabilitySchema))
     certifications = fields.List(fields.Nested(MatchCertificationSchema))
-    lacks = fields.Dict(metadata={"description": "For near misses: capabilities and certifications missing"})
+    lacks = fields.Nested(LacksSchema, metadata={
+        "description": "Only for near misses: the capabilities and certifications they miss"})
 
 
 class MatchPageSchema(CursorPageSchema):
@@ -237,13 +267,13 @@ class MatchPageSchema(CursorPageSchema):
 
 
 class EventQuerySchema(ma.Schema):
-    after = fields.String(metadata={"description": "Cursor: next_cursor of the previous page "
-                                                   "(omit to start from the beginning)"})
+    after = fields.String(validate=validate.Length(1, 500), metadata={
+        "description": "Cursor: next_cursor of the previous page (omit to start from the beginning)"})
     limit = Integer(load_default=100, validate=validate.Range(1, 500), metadata={
         "description": "Most events per page (1–500)"})
 
 
-class EventSchema(ma.Schema):
+class EventSchema(ResponseSchema):
     id = Integer()
     type = fields.String()
     entity_type = fields.String()
@@ -254,7 +284,7 @@ class EventSchema(ma.Schema):
     data = fields.Dict()
 
 
-class EventPageSchema(ma.Schema):
+class EventPageSchema(ResponseSchema):
     items = fields.List(fields.Nested(EventSchema), metadata={
         "description": "Oldest first; empty when caught up. Events of the last second are held back "
                        "(a transaction committing late can still add one before them), so a new event "

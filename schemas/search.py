@@ -7,7 +7,7 @@ import math
 import marshmallow as ma
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from .common import CursorQuerySchema, Integer
+from .common import CursorQuerySchema, Integer, ResponseSchema
 
 SORTS = ("relevance", "distance", "name", "updated")
 SIZES = ("micro", "small", "medium", "large")
@@ -28,7 +28,8 @@ class GeoArgsSchema(ma.Schema):
     lat = fields.Float(validate=validate.Range(-90, 90), metadata={"description": "Latitude of the point"})
     lon = fields.Float(validate=validate.Range(-180, 180), metadata={"description": "Longitude"})
     near = fields.String(validate=validate.Length(1, 100), metadata={
-        "description": "A French place name or postal code instead of lat/lon, e.g. Cléon or 76410"})
+        "format": "place", "description": "A French place name or postal code instead of lat/lon, e.g. "
+                                          "Cléon or 76410 (format `place`: one the gazetteer knows)"})
 
     @validates_schema
     def check_point(self, data, **kwargs):
@@ -47,7 +48,8 @@ class SupplierFilterArgsSchema(GeoArgsSchema):
     capability_mode = fields.String(load_default="any", validate=validate.OneOf(MODES), metadata={
         "description": "'all': a supplier must have every capability asked"})
     certification = repeatable("Certification type code, held and valid on valid_on.")
-    certification_mode = fields.String(load_default="any", validate=validate.OneOf(MODES))
+    certification_mode = fields.String(load_default="any", validate=validate.OneOf(MODES), metadata={
+        "description": "'all': a supplier must hold every certification asked"})
     valid_on = fields.Date(metadata={"description": "Date certifications must be valid on (default: today)"})
     sector = repeatable("Sector code.")
     country = repeatable("ISO country code of a site.")
@@ -68,7 +70,8 @@ class SupplierSearchArgsSchema(SupplierFilterArgsSchema, CursorQuerySchema):
     local_first = fields.Boolean(load_default=False, metadata={
         "description": "Widen the radius in rings (25, 50, 100, 200, 500 km, then unlimited) until "
                        "at least min_results suppliers match"})
-    min_results = Integer(load_default=10, validate=validate.Range(1, 100))
+    min_results = Integer(load_default=10, validate=validate.Range(1, 100), metadata={
+        "description": "With local_first: how many suppliers the widening rings look for"})
     sort = fields.String(validate=validate.OneOf(SORTS), metadata={
         "description": "Default: relevance with q, distance with a point and no q, else name"})
     facets = fields.Boolean(load_default=True, metadata={"description": "Compute facet counts"})
@@ -84,7 +87,7 @@ class SupplierSearchArgsSchema(SupplierFilterArgsSchema, CursorQuerySchema):
             raise ValidationError("Sorting by distance needs a point: lat and lon, or near.", "sort")
 
 
-class SiteHitSchema(ma.Schema):
+class SiteHitSchema(ResponseSchema):
     city = fields.String()
     postal_code = fields.String(allow_none=True)
     country = fields.String()
@@ -93,14 +96,15 @@ class SiteHitSchema(ma.Schema):
     longitude = fields.Float()
 
 
-class CertificationHitSchema(ma.Schema):
+class CertificationHitSchema(ResponseSchema):
     type = fields.String()
     valid_from = fields.String()
     valid_until = fields.String()
     valid_on_date = fields.Boolean(metadata={"description": "Valid on the search's valid_on date"})
 
 
-class SupplierHitSchema(ma.Schema):
+class SupplierHitSchema(ResponseSchema):
+    sometimes_absent = frozenset({"distance_km"})  # only when a point is given
     id = fields.String()
     name = fields.String()
     legal_name = fields.String()
@@ -113,11 +117,15 @@ class SupplierHitSchema(ma.Schema):
     size = fields.String(allow_none=True)
     sites = fields.List(fields.Nested(SiteHitSchema))
     updated_at = fields.String()
-    distance_km = fields.Float(metadata={"description": "To the nearest site, when a point is given"})
+    distance_km = fields.Float(metadata={"description": "To the nearest site; only when a point is given"})
     highlights = fields.Dict(metadata={"description": "Matching words in <em>, per field"})
 
 
-class FacetValueSchema(ma.Schema):
+class FacetValueSchema(ResponseSchema):
+    """A facet's value and count; labels for coded values, parent for capabilities, the band's
+    bounds for distances."""
+
+    sometimes_absent = frozenset({"label", "label_fr", "label_en", "parent", "from_km", "to_km"})
     value = fields.String()
     count = Integer()
     label = fields.String()
@@ -128,7 +136,8 @@ class FacetValueSchema(ma.Schema):
     to_km = Integer(allow_none=True)
 
 
-class FacetsSchema(ma.Schema):
+class FacetsSchema(ResponseSchema):
+    sometimes_absent = frozenset({"distance"})
     capability = fields.List(fields.Nested(FacetValueSchema), metadata={
         "description": "Every taxonomy node with at least one match, with its parent"})
     certification = fields.List(fields.Nested(FacetValueSchema))
@@ -140,13 +149,13 @@ class FacetsSchema(ma.Schema):
         "description": "Distance bands to the nearest site (when a point is given)"})
 
 
-class PointSchema(ma.Schema):
+class PointSchema(ResponseSchema):
     lat = fields.Float()
     lon = fields.Float()
     place = fields.String(allow_none=True, metadata={"description": "The place `near` resolved to"})
 
 
-class SupplierSearchResultSchema(ma.Schema):
+class SupplierSearchResultSchema(ResponseSchema):
     total = Integer(metadata={"description": "Exact number of suppliers matching"})
     items = fields.List(fields.Nested(SupplierHitSchema))
     facets = fields.Nested(FacetsSchema)
@@ -200,19 +209,19 @@ class SupplierClustersArgsSchema(SupplierFilterArgsSchema):
         "description": "The map's zoom level; cells are tiles of zoom + 2 (a quarter of a map tile)"})
 
 
-class CellBoundsSchema(ma.Schema):
+class CellBoundsSchema(ResponseSchema):
     min_lat = fields.Float()
     min_lon = fields.Float()
     max_lat = fields.Float()
     max_lon = fields.Float()
 
 
-class ClusterCentroidSchema(ma.Schema):
+class ClusterCentroidSchema(ResponseSchema):
     lat = fields.Float()
     lon = fields.Float()
 
 
-class ClusterCellSchema(ma.Schema):
+class ClusterCellSchema(ResponseSchema):
     key = fields.String(metadata={"description": "The Web Mercator tile, as zoom/x/y"})
     count = Integer(metadata={
         "description": "Suppliers matching with at least one site in this cell and in the box"})
@@ -222,7 +231,7 @@ class ClusterCellSchema(ma.Schema):
     bounds = fields.Nested(CellBoundsSchema, metadata={"description": "The cell's bounds in degrees"})
 
 
-class SupplierClustersSchema(ma.Schema):
+class SupplierClustersSchema(ResponseSchema):
     total = Integer(metadata={
         "description": "Suppliers matching with at least one site in the box (each counted once)"})
     cells = fields.List(fields.Nested(ClusterCellSchema), metadata={
@@ -244,18 +253,18 @@ class SuggestArgsSchema(ma.Schema):
         "description": f"Suggestions per kind (1–{MAX_SUGGESTIONS})"})
 
 
-class CapabilitySuggestionSchema(ma.Schema):
+class CapabilitySuggestionSchema(ResponseSchema):
     code = fields.String()
     label_fr = fields.String()
     label_en = fields.String()
 
 
-class SupplierSuggestionSchema(ma.Schema):
+class SupplierSuggestionSchema(ResponseSchema):
     id = fields.String()
     name = fields.String(metadata={"description": "Display name (trade name, else legal name)"})
 
 
-class PlaceSuggestionSchema(ma.Schema):
+class PlaceSuggestionSchema(ResponseSchema):
     name = fields.String()
     postal_code = fields.String()
     department = fields.String(allow_none=True)
@@ -263,7 +272,7 @@ class PlaceSuggestionSchema(ma.Schema):
     lon = fields.Float()
 
 
-class SuggestionsSchema(ma.Schema):
+class SuggestionsSchema(ResponseSchema):
     q = fields.String(metadata={"description": "The text the suggestions are for"})
     capabilities = fields.List(fields.Nested(CapabilitySuggestionSchema), metadata={
         "description": "Taxonomy nodes whose French or English label has words starting with "
@@ -279,13 +288,13 @@ class SuggestionsSchema(ma.Schema):
 # --- GeoJSON (Accept: application/geo+json) -------------------------------------------------
 
 
-class GeoJsonPointSchema(ma.Schema):
+class GeoJsonPointSchema(ResponseSchema):
     type = fields.String(required=True, validate=validate.Equal("Point"))
     coordinates = fields.List(fields.Float(), required=True, validate=validate.Length(2, 2), metadata={
         "description": "[longitude, latitude] (GeoJSON order)"})
 
 
-class SiteFeaturePropertiesSchema(ma.Schema):
+class SiteFeaturePropertiesSchema(ResponseSchema):
     supplier_id = fields.String(required=True)
     name = fields.String(required=True)
     city = fields.String(required=True)
@@ -293,7 +302,7 @@ class SiteFeaturePropertiesSchema(ma.Schema):
         "description": "Distance from the search point to the supplier's nearest site (null without a point)"})
 
 
-class SiteFeatureSchema(ma.Schema):
+class SiteFeatureSchema(ResponseSchema):
     type = fields.String(required=True, validate=validate.Equal("Feature"))
     id = fields.String(required=True, metadata={
         "description": "`<supplier id>/<site number>`: stable while the supplier's sites are"})
@@ -301,13 +310,13 @@ class SiteFeatureSchema(ma.Schema):
     properties = fields.Nested(SiteFeaturePropertiesSchema, required=True)
 
 
-class FeatureCollectionPropertiesSchema(ma.Schema):
+class FeatureCollectionPropertiesSchema(ResponseSchema):
     total = fields.Integer(required=True, metadata={"description": "Suppliers matching (not features)"})
     next_cursor = fields.String(required=True, allow_none=True, metadata={
         "description": "Pass as `cursor` for the next page of suppliers; null on the last page"})
 
 
-class SupplierFeatureCollectionSchema(ma.Schema):
+class SupplierFeatureCollectionSchema(ResponseSchema):
     """One Point feature per site of each supplier of the page."""
 
     type = fields.String(required=True, validate=validate.Equal("FeatureCollection"))

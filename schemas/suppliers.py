@@ -16,17 +16,34 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
 
-from .common import ACTOR_ROLES, CursorPageSchema, CursorQuerySchema, Integer, representable_in_utc
+from .common import (
+    ACTOR_ROLES,
+    CursorPageSchema,
+    CursorQuerySchema,
+    Integer,
+    ResponseSchema,
+    representable_in_utc,
+)
 
-FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
-NAF_CODE = re.compile(r"^(\d{2})\.?(\d{2}[A-Z])$")
+FRENCH_POSTAL_CODE = re.compile(r"^[0-9]{5}$")
+# An http(s) URL with a domain name, in the characters RFC 3986 allows in a path and a query
+# (no IRI, no fragment):
+# marshmallow's URL validator alone lets other characters through, which `format: uri` forbids.
+WEBSITE_PATTERN = (r"^https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}"
+                   r"(?::[0-9]{1,5})?(?:/|[/?](?:[A-Za-z0-9\-._~:/?@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+)?$")
+NAF_CODE = re.compile(r"^([0-9]{2})\.?([0-9]{2}[A-Z])$")
 
 
 class CheckedNumber(fields.String):
-    """An identifier checked and normalised by python-stdnum (SIRET, SIREN, VAT)."""
+    """An identifier checked and normalised by python-stdnum (SIRET, SIREN, VAT).
 
-    def __init__(self, module, label: str, **kwargs):
-        super().__init__(**kwargs)
+    Its check digits cannot be a pattern: the spec names them with a `format` of their own
+    (`siret`, `siren`, `vat`), explained in the description, besides the pattern of its shape."""
+
+    def __init__(self, module, label: str, *, spec_format: str, pattern: str, description: str, **kwargs):
+        super().__init__(**kwargs, metadata={
+            "format": spec_format, "pattern": pattern,
+            "description": f"{description} (format `{spec_format}`: the check digits must be right)"})
         self.module, self.label = module, label
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -37,7 +54,14 @@ class CheckedNumber(fields.String):
 
 
 class CountryCode(fields.String):
-    """ISO 3166-1 alpha-2, stored upper case."""
+    """ISO 3166-1 alpha-2, stored upper case (lower case is accepted)."""
+
+    spec_component = "CountryCode"
+
+    @staticmethod
+    def spec_schema() -> dict:
+        return {"type": "string", "description": "An ISO 3166-1 alpha-2 country code, e.g. FR",
+                "enum": sorted(country.alpha_2 for country in pycountry.countries)}
 
     def _deserialize(self, value, attr, data, **kwargs):
         code = super()._deserialize(value, attr, data, **kwargs).upper()
@@ -127,12 +151,21 @@ class SupplierWriteSchema(ma.Schema):
     legal_name = text(200, required=True)
     trade_name = optional_text(200)
     country = CountryCode(load_default="FR", metadata={"description": "Country of registration"})
-    siret = CheckedNumber(siret, "SIRET", allow_none=True, metadata={
-        "description": "14 digits; a French company gives its SIRET or SIREN"})
-    siren = CheckedNumber(siren, "SIREN", allow_none=True, metadata={"description": "9 digits"})
-    vat_number = CheckedNumber(vat, "EU VAT number", allow_none=True)
-    naf_code = NafCode(allow_none=True, metadata={"description": "NAF/NACE activity code, e.g. 25.62B"})
-    website = fields.URL(allow_none=True, schemes={"http", "https"}, validate=validate.Length(max=500))
+    siret = CheckedNumber(siret, "SIRET", spec_format="siret", pattern=r"^[0-9]{14}$", allow_none=True,
+                          description="14 digits, Luhn-checked; a French company gives its SIRET or SIREN")
+    siren = CheckedNumber(siren, "SIREN", spec_format="siren", pattern=r"^[0-9]{9}$", allow_none=True,
+                          description="9 digits, Luhn-checked")
+    vat_number = CheckedNumber(vat, "EU VAT number", spec_format="vat", pattern=r"^[A-Z]{2}[0-9A-Z+*]{2,12}$",
+                               allow_none=True, description="EU VAT number with its country prefix, "
+                                                            "e.g. FR40303265045, checked per country")
+    naf_code = NafCode(allow_none=True, metadata={"description": "NAF/NACE activity code, e.g. 25.62B",
+                                                  "pattern": r"^[0-9]{2}\.?[0-9]{2}[A-Za-z]$"})
+    website = fields.URL(
+        allow_none=True, schemes={"http", "https"},
+        validate=[validate.Length(max=500),
+                  validate.Regexp(WEBSITE_PATTERN, error="Not an http(s) URL with a domain name.")],
+        metadata={"format": "uri", "pattern": WEBSITE_PATTERN,
+                  "description": "An http or https URL with a domain name; null for none"})
     description = optional_text(5000)
     employees = Integer(allow_none=True, validate=validate.Range(0, 1_000_000))
     founded_year = Integer(allow_none=True, validate=validate.Range(1800, date.today().year))
@@ -163,7 +196,29 @@ class SupplierPatchSchema(SupplierWriteSchema):
         super().__init__(partial=tuple(SupplierWriteSchema._declared_fields), **kwargs)
 
 
-class SupplierSchema(SupplierWriteSchema):
+class SiteViewSchema(SiteSchema, ResponseSchema):
+    """A site as the API shows it (its request form requires only the city)."""
+
+
+class CapabilityViewSchema(CapabilitySchema, ResponseSchema):
+    """A declared capability as the API shows it."""
+
+
+class CertificationViewSchema(CertificationSchema, ResponseSchema):
+    """A certification as the API shows it."""
+
+
+class ContactViewSchema(ContactSchema, ResponseSchema):
+    """A contact as the API shows it."""
+
+
+class SupplierSchema(SupplierWriteSchema, ResponseSchema):
+    sometimes_absent = frozenset({"contacts"})  # personal data: left out for anonymous and other suppliers' keys
+    sites = fields.List(fields.Nested(SiteViewSchema))
+    capabilities = fields.List(fields.Nested(CapabilityViewSchema))
+    certifications = fields.List(fields.Nested(CertificationViewSchema))
+    contacts = fields.List(fields.Nested(ContactViewSchema), metadata={
+        "description": "Personal data: shown to buyers, admins and the owner only (absent otherwise)"})
     id = fields.String(dump_only=True)
     organisation_id = fields.String(dump_only=True, allow_none=True)
     version = Integer(dump_only=True, metadata={"description": "Increases with every change"})
@@ -180,7 +235,7 @@ class SupplierPageSchema(CursorPageSchema):
     items = fields.List(fields.Nested(SupplierSchema))
 
 
-class SupplierChangeSchema(ma.Schema):
+class SupplierChangeSchema(ResponseSchema):
     version = Integer()
     action = fields.String(validate=validate.OneOf(("created", "updated", "deleted")), metadata={
         "description": "created, updated or deleted"})
@@ -193,5 +248,5 @@ class SupplierChangeSchema(ma.Schema):
     changes = fields.Dict(metadata={"description": "Changed fields: {field: {from, to}}"})
 
 
-class SupplierHistorySchema(ma.Schema):
+class SupplierHistorySchema(ResponseSchema):
     items = fields.List(fields.Nested(SupplierChangeSchema))

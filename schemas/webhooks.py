@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .common import CursorPageSchema, CursorQuerySchema
+from .common import CursorPageSchema, CursorQuerySchema, ResponseSchema
 
 DELIVERY_STATES = ("pending", "succeeded", "failed")
 EVENT_TYPES_DOC = ("Event types to receive: a type (`quote.submitted`), a group (`rfq.*`) or `*`; "
@@ -32,7 +32,7 @@ class WebhookPatchSchema(ma.Schema):
     description = fields.String(validate=validate.Length(max=500))
 
 
-class WebhookSchema(ma.Schema):
+class WebhookSchema(ResponseSchema):
     id = fields.String()
     organisation_id = fields.String(allow_none=True, metadata={
         "description": "Whose events it receives (null: the operators', every event)"})
@@ -59,7 +59,7 @@ class WebhookWithSecretSchema(WebhookSchema):
                        "deliveries with it (docs/webhooks.md)"})
 
 
-class WebhookListSchema(ma.Schema):
+class WebhookListSchema(ResponseSchema):
     items = fields.List(fields.Nested(WebhookSchema))
 
 
@@ -68,7 +68,7 @@ class WebhookListQuerySchema(ma.Schema):
         "description": "Admins: only this organisation's webhooks"})
 
 
-class WebhookAttemptSchema(ma.Schema):
+class WebhookAttemptSchema(ResponseSchema):
     attempted_at = fields.DateTime()
     status_code = fields.Integer(allow_none=True, metadata={
         "description": "The receiver's status (null when it gave none: see error)"})
@@ -78,7 +78,7 @@ class WebhookAttemptSchema(ma.Schema):
     duration_ms = fields.Float()
 
 
-class WebhookDeliverySchema(ma.Schema):
+class WebhookDeliverySchema(ResponseSchema):
     id = fields.Integer()
     event_id = fields.Integer(allow_none=True, metadata={"description": "null for a test message"})
     event_type = fields.String()

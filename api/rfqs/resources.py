@@ -138,6 +138,7 @@ def award(body, rfq_id):
 @blp.route("/<rfq_id>/matches")
 @blp.arguments(MatchQuerySchema, location="query")
 @blp.response(200, MatchPageSchema)
+@blp.searches()
 def matches(query, rfq_id):
     """Suppliers able to do everything asked, ranked, each with why (the RFQ's buyer, or an admin)"""
     principal = auth.require("buyer", "admin")

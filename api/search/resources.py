@@ -37,7 +37,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1/search",
 @blp.alt_response(200, success=True, schema=SupplierFeatureCollectionSchema, content_type=GEOJSON, description=(
     "With `Accept: application/geo+json`: a FeatureCollection with one Point feature per site of "
     "each supplier of the page"))
-@blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+@blp.searches()
 def search_suppliers(args):
     """Search suppliers"""
     result = service.search_suppliers(supplier_index(), args)
@@ -67,7 +67,7 @@ def feature_collection(result: dict) -> dict:
 @blp.route("/suppliers/clusters")
 @blp.arguments(SupplierClustersArgsSchema, location="query")
 @blp.response(200, SupplierClustersSchema)
-@blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+@blp.searches()
 def supplier_clusters(args):
     """Count suppliers per map cell
 
@@ -83,7 +83,7 @@ def supplier_clusters(args):
 @blp.route("/suggest")
 @blp.arguments(SuggestArgsSchema, location="query")
 @blp.response(200, SuggestionsSchema)
-@blp.alt_response(503, description="Search is temporarily unavailable (see Retry-After)")
+@blp.searches()
 def suggest_completions(args):
     """Suggest as the user types
 

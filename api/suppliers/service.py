@@ -34,6 +34,9 @@ from .records import change_records, snapshot
 
 SCALARS = ("legal_name", "trade_name", "country", "siret", "siren", "vat_number", "naf_code",
            "website", "description", "employees", "founded_year", "sectors", "digital")
+# What a profile holds when a field is not given (on creation, and on a replacing PUT): lists
+# are empty, never null, whoever calls the rules (the API's schema, imports, the CLI).
+EMPTY_PROFILE = {**dict.fromkeys(SCALARS), "sectors": [], "digital": []}
 CHILDREN = {"sites": Site, "capabilities": SupplierCapability,
             "certifications": SupplierCertification, "contacts": Contact}
 # What each child row holds besides its owner and place in the list.
@@ -91,7 +94,7 @@ def create_supplier(session: Session, data: dict, principal: Principal | None, *
     if organisation_id:
         _check_linkable(session, organisation_id)
     supplier = Supplier(organisation_id=organisation_id)
-    _apply(session, supplier, {**dict.fromkeys(SCALARS), **data})
+    _apply(session, supplier, {**EMPTY_PROFILE, **data})
     session.add(supplier)
     session.flush()
     _record(session, supplier, "created", {}, principal, import_id=import_id)
@@ -102,7 +105,7 @@ def update_supplier(session: Session, supplier: Supplier, data: dict, principal:
                     *, replace: bool, import_id: str | None = None) -> Supplier:
     """PUT (`replace`) sets the whole profile; PATCH changes only the fields sent."""
     if replace:
-        data = {**dict.fromkeys(SCALARS), **data}
+        data = {**EMPTY_PROFILE, **data}
     before = snapshot(supplier)
     _apply(session, supplier, data)
     supplier.updated_at = utc_now()

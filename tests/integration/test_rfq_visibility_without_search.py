@@ -67,3 +67,17 @@ def test_a_supplier_lists_the_public_rfqs_it_qualifies_for_with_elasticsearch_do
     assert few == visible[:1]
     assert sorted(many) == sorted(visible)
     assert queries_for_many == queries_for_few
+
+
+def test_matches_answer_the_declared_503_with_retry_after_while_elasticsearch_is_down(app, client, blind_client):
+    blind, _ = blind_client
+    admin = issue_admin_key(app)
+    buyer = onboard(client, admin, "buyer")
+    rfq, _ = create_rfq(client, buyer)
+
+    response = blind.get(f"{RFQS}/{rfq['id']}/matches", headers=buyer.headers)
+
+    assert (response.status_code, response.mimetype) == (503, "application/problem+json")
+    assert int(response.headers["Retry-After"]) > 0
+    declared = client.get("/openapi.json").get_json()["paths"]["/api/v1/rfqs/{rfq_id}/matches"]["get"]["responses"]
+    assert "application/problem+json" in declared["503"]["content"]
