@@ -370,9 +370,10 @@ def measure_latency(base: str, es_url: str, rounds: int, buyer_key: str, warmup:
     api, es, buyer = requests.Session(), requests.Session(), requests.Session()
     buyer.headers["Authorization"] = f"Bearer {buyer_key}"
     search_url = f"{base}/api/v1/search/suppliers"
-    raw_url = f"{es_url}/{PREFIX}-suppliers/_search"
+    raw_url = f"{es_url}/{PREFIX}-suppliers/_msearch"
+    ndjson = {"Content-Type": "application/x-ndjson"}
     today = date.today()
-    bodies = [queries.elasticsearch_body(params, today) for params in queries.MIX]
+    bodies = [queries.elasticsearch_msearch(params, today) for params in queries.MIX]
     api_times: dict[int, list[float]] = {i: [] for i in range(len(queries.MIX))}
     raw_times: dict[int, list[float]] = {i: [] for i in range(len(queries.MIX))}
     buyer_times: list[float] = []
@@ -383,7 +384,7 @@ def measure_latency(base: str, es_url: str, rounds: int, buyer_key: str, warmup:
             t0 = time.perf_counter()
             api_response = api.get(search_url, params=params, timeout=30)
             t1 = time.perf_counter()
-            raw_response = es.post(raw_url, json=body, timeout=30)
+            raw_response = es.post(raw_url, data=body, headers=ndjson, timeout=30)
             t2 = time.perf_counter()
             buyer_response = buyer.get(search_url, params=params, timeout=30)
             t3 = time.perf_counter()
@@ -397,7 +398,7 @@ def measure_latency(base: str, es_url: str, rounds: int, buyer_key: str, warmup:
             buyer_times.append(t3 - t2)
             raw = raw_response.json()
             took.append(raw["took"])
-            totals[i] = (api_response.json()["total"], raw["hits"]["total"]["value"])
+            totals[i] = (api_response.json()["total"], raw["responses"][0]["hits"]["total"]["value"])
     all_api = [t for times in api_times.values() for t in times]
     all_raw = [t for times in raw_times.values() for t in times]
     api_summary, raw_summary = summary_ms(all_api), summary_ms(all_raw)

@@ -16,6 +16,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 KEYWORD = {"type": "keyword"}
 TEXT = {"type": "text", "analyzer": "standard"}
 STORED_ONLY = {"type": "object", "enabled": False}
+FINISHING_TIMEOUT = 300.0  # seconds
 
 MAPPINGS = {
     "dynamic": "strict",
@@ -75,9 +76,11 @@ class SupplierIndex:
         self.client.indices.create(index=name, settings=settings, mappings=MAPPINGS)
 
     def finish_bulk_loading(self, name: str) -> None:
-        self.client.indices.put_settings(index=name, settings={
+        # The first refresh of a million documents takes longer than a search may.
+        patient = self.client.options(request_timeout=FINISHING_TIMEOUT)
+        patient.indices.put_settings(index=name, settings={
             "number_of_replicas": self.replicas, "refresh_interval": "1s"})
-        self.client.indices.refresh(index=name)
+        patient.indices.refresh(index=name)
 
     def live_indexes(self) -> list[str]:
         return self._indexes_of(self.alias)

@@ -39,9 +39,9 @@ def run(index: SupplierIndex, body: dict) -> dict:
 def run_all(index: SupplierIndex, bodies: list[dict]) -> list[dict]:
     """Send searches to the alias as one _msearch; their answers in order.
 
-    A shard copy failing mid-search must not give partial counts: such a search fails instead
-    (and a replica, when there is one, answers: Elasticsearch retries on another copy)."""
-    searches = [part for body in bodies for part in ({"allow_partial_search_results": False}, body)]
+    A shard copy failing mid-search must not give partial counts (search_headers): a replica,
+    when there is one, answers instead; else the search is unavailable."""
+    searches = [part for body in bodies for part in (search_headers(), body)]
     try:
         responses = index.client.msearch(index=index.alias, searches=searches)["responses"]
         if any(_missing_index(response) for response in responses):
@@ -59,6 +59,11 @@ def run_all(index: SupplierIndex, bodies: list[dict]) -> list[dict]:
                 raise unavailable()
             raise RuntimeError(f"search refused: {response['error']}")
     return responses
+
+
+def search_headers() -> dict:
+    """Each search's _msearch header: all shards answer, or the search fails (no partial counts)."""
+    return {"allow_partial_search_results": False}
 
 
 def _missing_index(response: dict) -> bool:
