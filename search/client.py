@@ -10,8 +10,8 @@ def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
     """A client of the node at `url`, or of every node of a comma-separated list.
 
     A request fails fast instead of hanging, and is not sent again (the worker and the outbox
-    retry writes) except to another node of the list when one cannot be reached: a node
-    going down then costs no request."""
+    retry writes) except to another node of the list when one cannot be reached or is busy
+    (429, 502, 503, 504): a node going down then costs no request."""
     # orjson: searches bring back tens of kilobytes of aggregations, bulks send megabytes.
     nodes = [node.strip() for node in url.split(",") if node.strip()]
     return Elasticsearch(nodes, request_timeout=request_timeout, max_retries=len(nodes) - 1,
