@@ -11,9 +11,9 @@ from elasticsearch import ApiError, TransportError
 
 from schemas.search import MAX_RADIUS_KM
 from search import query as search_query
+from search import results
 from search.index import SupplierIndex
 from search.query import GeoPoint, SupplierQuery
-from search import results
 from search.results import hit_of
 
 from .. import places
@@ -44,8 +44,11 @@ def run_all(index: SupplierIndex, bodies: list[dict]) -> list[dict]:
     searches = [part for body in bodies for part in (search_headers(), body)]
     try:
         responses = index.client.msearch(index=index.alias, searches=searches)["responses"]
-        if any(_missing_index(response) for response in responses):
-            index.ensure()  # a fresh installation: nothing indexed yet
+        if any("error" in response for response in responses):
+            # A fresh installation (nothing indexed yet), or a search that met a rebuild's alias
+            # swap and the old index going away: once more, on the index the alias names now.
+            if any(_missing_index(response) for response in responses):
+                index.ensure()
             responses = index.client.msearch(index=index.alias, searches=searches)["responses"]
     except ApiError as error:
         if error.meta.status in UNAVAILABLE_STATUSES:
