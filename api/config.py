@@ -27,6 +27,10 @@ def _flag(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _replicas(value: str) -> int | None:
+    return None if value.strip().lower() == "auto" else int(value)
+
+
 def from_environment(environ: dict[str, str] | None = None) -> dict:
     """Flask configuration built from the process environment (or the mapping given)."""
     env = os.environ if environ is None else environ
@@ -34,7 +38,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'proxisource.db'}"),
         "ELASTICSEARCH_URL": env.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
         "INDEX_PREFIX": env.get("INDEX_PREFIX", "proxisource"),
-        "INDEX_REPLICAS": int(env.get("INDEX_REPLICAS", 0)),
+        # "auto": one replica as soon as the cluster has a second data node (search.index).
+        "INDEX_REPLICAS": _replicas(env.get("INDEX_REPLICAS", "auto")),
         # How long the push right after a request commits may wait for Elasticsearch
         # (the worker pushes whatever it could not).
         "SEARCH_PUSH_TIMEOUT_SECONDS": float(env.get("SEARCH_PUSH_TIMEOUT_SECONDS", 1.0)),

@@ -3,12 +3,14 @@
 Each is what a buyer or the partner front-end asks: some text or not,
 capabilities and certifications, other filters, a point and a radius, and
 every facet (the API's default). The same parameters give the API request and,
-through the API's own argument schema and `search.query.build_search`, the
-very same Elasticsearch body, so both can be timed side by side.
+through the API's own argument schema and `search.query.build_searches`, the
+very same Elasticsearch _msearch, so both can be timed side by side.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date
 
 # Points buyers search from (lat, lon).
@@ -48,14 +50,18 @@ MIX: tuple[dict, ...] = (
 )
 
 
-def elasticsearch_body(params: dict, valid_on: date | None = None) -> dict:
-    """The body the API sends to Elasticsearch for these parameters (one page, every facet)."""
+def elasticsearch_msearch(params: dict, valid_on: date | None = None) -> bytes:
+    """The _msearch body (NDJSON) the API sends to Elasticsearch for these parameters."""
     from schemas.search import SupplierSearchArgsSchema
-    from search.query import GeoPoint, build_search
+    from search.query import GeoPoint, build_searches
 
-    from api.search.service import query_from
+    from api.search.service import query_from, search_headers
 
     args = SupplierSearchArgsSchema().load(params)
     if valid_on is not None:
         args["valid_on"] = valid_on
-    return build_search(query_from(args, GeoPoint(args["lat"], args["lon"])))
+    # One hit more than the page, as the API asks (it tells whether a next page exists).
+    query = query_from(args, GeoPoint(args["lat"], args["lon"]))
+    searches = build_searches(replace(query, page_size=query.page_size + 1))
+    lines = [json.dumps(part) for body in searches for part in (search_headers(), body)]
+    return ("\n".join(lines) + "\n").encode()

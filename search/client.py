@@ -7,10 +7,15 @@ from elasticsearch.serializer import OrjsonSerializer
 
 
 def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
-    # Retries are left to the worker (the outbox); a request fails fast instead of hanging.
+    """A client of the node at `url`, or of every node of a comma-separated list.
+
+    A request fails fast instead of hanging, and is not sent again (the worker and the outbox
+    retry writes) except to another node of the list when one cannot be reached or is busy
+    (429, 502, 503, 504): a node going down then costs no request."""
     # orjson: searches bring back tens of kilobytes of aggregations, bulks send megabytes.
-    return Elasticsearch(url, request_timeout=request_timeout, max_retries=0, retry_on_timeout=False,
-                         serializer=OrjsonSerializer())
+    nodes = [node.strip() for node in url.split(",") if node.strip()]
+    return Elasticsearch(nodes, request_timeout=request_timeout, max_retries=len(nodes) - 1,
+                         retry_on_timeout=False, serializer=OrjsonSerializer())
 
 
 def cluster_status(client: Elasticsearch, timeout: float = 2.0) -> str | None:

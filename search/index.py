@@ -16,6 +16,7 @@ from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 KEYWORD = {"type": "keyword"}
 TEXT = {"type": "text", "analyzer": "standard"}
 STORED_ONLY = {"type": "object", "enabled": False}
+FINISHING_TIMEOUT = 300.0  # seconds
 
 MAPPINGS = {
     "dynamic": "strict",
@@ -51,7 +52,8 @@ MAPPINGS = {
 class SupplierIndex:
     """Names and lifecycle of the supplier index for one prefix."""
 
-    def __init__(self, client: Elasticsearch, prefix: str, *, replicas: int = 0):
+    def __init__(self, client: Elasticsearch, prefix: str, *, replicas: int | None = None):
+        """`replicas`: a fixed number, or None for one as soon as there are two data nodes."""
         self.client = client
         self.alias = f"{prefix}-suppliers"
         self.incoming_alias = f"{prefix}-suppliers-incoming"
@@ -69,15 +71,27 @@ class SupplierIndex:
     def create(self, name: str, *, bulk_loading: bool = False) -> None:
         # One shard: facet counts from terms aggregations are then exact, and a
         # million suppliers fit comfortably in one shard.
-        settings = {"number_of_shards": 1,
-                    "number_of_replicas": 0 if bulk_loading else self.replicas,
-                    "refresh_interval": "-1" if bulk_loading else "1s"}
+        settings = {"number_of_shards": 1, "refresh_interval": "-1" if bulk_loading else "1s",
+                    **(self._no_replicas() if bulk_loading else self._replica_settings())}
         self.client.indices.create(index=name, settings=settings, mappings=MAPPINGS)
 
     def finish_bulk_loading(self, name: str) -> None:
-        self.client.indices.put_settings(index=name, settings={
-            "number_of_replicas": self.replicas, "refresh_interval": "1s"})
-        self.client.indices.refresh(index=name)
+        # The first refresh of a million documents takes longer than a search may.
+        patient = self.client.options(request_timeout=FINISHING_TIMEOUT)
+        patient.indices.put_settings(index=name, settings={**self._replica_settings(),
+                                                            "refresh_interval": "1s"})
+        patient.indices.refresh(index=name)
+
+    def _replica_settings(self) -> dict:
+        # One replica, not more: any one node can go and every document stays searchable and
+        # writable, while each write costs two copies, not three (docs/cluster.md).
+        if self.replicas is None:
+            return {"auto_expand_replicas": "0-1"}
+        return {"auto_expand_replicas": False, "number_of_replicas": self.replicas}
+
+    @staticmethod
+    def _no_replicas() -> dict:
+        return {"auto_expand_replicas": False, "number_of_replicas": 0}
 
     def live_indexes(self) -> list[str]:
         return self._indexes_of(self.alias)

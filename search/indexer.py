@@ -7,17 +7,27 @@ dropped, which is what we want.
 
 `write` reports what happened to each document rather than stopping at the
 first failure, so that one document Elasticsearch refuses does not hold back
-the others; `write_all` is for loads that must be complete (a rebuild).
+the others (the outbox retries what could not be written). `write_all` is
+for loads that must be complete (a rebuild): each bulk request has its own
+timeout and is sent again, after a pause that doubles, when it times out or
+Elasticsearch is busy (429) or briefly away; re-sending is safe because of
+the external versions. One slow request never drops the whole load.
 """
 
 from __future__ import annotations
 
+import logging
+import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from itertools import islice
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 CHUNK_SIZE = 500
+SENDERS = 2  # bulk requests in flight while the next chunk is built
 # 409: a newer version is already indexed; 404: deleting what is not there.
 ALREADY_DONE = frozenset({404, 409})
 # The cluster is busy or (partly) down: the same write may well succeed later.
@@ -49,6 +59,26 @@ class IndexingError(RuntimeError):
     pass
 
 
+@dataclass(frozen=True)
+class Patience:
+    """How long a load waits for one bulk request, and how it tries again."""
+
+    timeout: float = 120.0  # seconds for one bulk request (the client's default is for searches)
+    attempts: int = 10  # per chunk; pauses add up to about four minutes
+    first_pause: float = 0.5
+    longest_pause: float = 60.0
+
+    def pauses(self) -> Iterator[float]:
+        pause = self.first_pause
+        for _ in range(self.attempts - 1):
+            yield pause
+            pause = min(pause * 2, self.longest_pause)
+
+
+PATIENT = Patience()
+log = logging.getLogger(__name__)
+
+
 def actions(changes: Iterable[Upsert | Removal], index: str) -> Iterator[dict]:
     for change in changes:
         common = {"_index": index, "version": change.version, "version_type": "external_gte"}
@@ -58,47 +88,100 @@ def actions(changes: Iterable[Upsert | Removal], index: str) -> Iterator[dict]:
             yield {"_op_type": "delete", "_id": change.id, **common}
 
 
-def write(client: Elasticsearch, changes: Iterable[Upsert | Removal], index: str,
-          progress: Callable[[int], None] | None = None, *, concurrent: bool = False) -> WriteReport:
+def write(client: Elasticsearch, changes: Iterable[Upsert | Removal], index: str) -> WriteReport:
     """Apply changes to one index and report, per document, what Elasticsearch did.
 
     A bulk request Elasticsearch answers with an error counts against each of its
     documents; one it cannot be reached for (connection, timeout) raises
-    `elasticsearch.TransportError`, as nothing can be said about its documents.
-    `concurrent`: build the next chunk (the `changes` iterator runs in a helper thread)
-    while Elasticsearch indexes the previous ones; for bulk loads."""
-    if concurrent:
-        results = helpers.parallel_bulk(client, actions(changes, index), thread_count=2, queue_size=2,
-                                        chunk_size=CHUNK_SIZE, raise_on_error=False, raise_on_exception=False)
-    else:
-        results = helpers.streaming_bulk(client, actions(changes, index), chunk_size=CHUNK_SIZE,
-                                         raise_on_error=False, raise_on_exception=False, max_retries=0)
+    `elasticsearch.TransportError`, as nothing can be said about its documents."""
+    results = helpers.streaming_bulk(client, actions(changes, index), chunk_size=CHUNK_SIZE,
+                                     raise_on_error=False, raise_on_exception=False, max_retries=0)
     report = WriteReport()
-    done = 0
     for ok, result in results:
-        item = next(iter(result.values()))
-        status = item.get("status")
-        if ok or status in ALREADY_DONE:
-            report.applied += 1
-        elif status in UNAVAILABLE:
-            report.unavailable.add(item["_id"])
-        else:
-            report.refused[item["_id"]] = describe_error(item)
-        done += 1
-        if progress and done % CHUNK_SIZE == 0:
-            progress(done)
+        _record(report, next(iter(result.values())), ok=ok)
     return report
 
 
+def _record(report: WriteReport, item: dict, *, ok: bool) -> None:
+    status = item.get("status")
+    if ok or status in ALREADY_DONE:
+        report.applied += 1
+    elif status in UNAVAILABLE:
+        report.unavailable.add(item["_id"])
+    else:
+        report.refused[item["_id"]] = describe_error(item)
+
+
 def write_all(client: Elasticsearch, changes: Iterable[Upsert | Removal], index: str,
-              progress: Callable[[int], None] | None = None, *, concurrent: bool = False) -> int:
-    """`write`, for loads that must be complete: how many were applied, or IndexingError."""
-    report = write(client, changes, index, progress, concurrent=concurrent)
+              progress: Callable[[int], None] | None = None, *, patience: Patience = PATIENT) -> int:
+    """Apply every change, patiently (see the module's docstring): how many, or IndexingError.
+
+    SENDERS bulk requests are in flight while the next chunk is built; memory holds those."""
+    report, done = WriteReport(), 0
+    with ThreadPoolExecutor(SENDERS) as senders:
+        in_flight: deque = deque()
+        for chunk in _chunks(actions(changes, index)):
+            in_flight.append(senders.submit(send_patiently, client, chunk, patience))
+            if len(in_flight) > SENDERS:
+                done = _account(report, in_flight.popleft().result(), done, progress)
+        while in_flight:
+            done = _account(report, in_flight.popleft().result(), done, progress)
     if report.refused or report.unavailable:
         first = next(iter(report.refused.items()), None) or (next(iter(report.unavailable)), "unavailable")
         raise IndexingError(f"{len(report.refused) + len(report.unavailable)} documents not indexed "
                             f"in {index}, {first[0]} first: {first[1]}")
     return report.applied
+
+
+def send_patiently(client: Elasticsearch, chunk: list[dict], patience: Patience) -> list[dict]:
+    """The bulk response items of one chunk, sent again while it times out or the cluster is busy.
+
+    Documents answered 429 alone are sent again; the items of the last attempt are kept."""
+    quick = client.options(request_timeout=patience.timeout)
+    items: dict[int, dict] = {}
+    pending = list(range(len(chunk)))
+    pauses = patience.pauses()
+    while True:
+        try:
+            response = quick.bulk(operations=[line for i in pending for line in _lines(chunk[i])])
+            for i, item in zip(pending, response["items"]):
+                items[i] = next(iter(item.values()))
+            pending = [i for i in pending if items[i].get("status") == 429]
+            reason = "429 for some documents"
+        except (ApiError, TransportError) as error:
+            if isinstance(error, ApiError) and error.meta.status not in UNAVAILABLE:
+                raise
+            reason = str(error)
+        if not pending:
+            return [items[i] for i in range(len(chunk))]
+        pause = next(pauses, None)
+        if pause is None:
+            return [items.get(i, {"_id": _id_of(chunk[i]), "status": 503, "error": reason})
+                    for i in range(len(chunk))]
+        log.warning("bulk request of %d documents not done (%s); again in %.1fs", len(pending), reason, pause)
+        time.sleep(pause)
+
+
+def _chunks(all_actions: Iterator[dict]) -> Iterator[list[dict]]:
+    while chunk := list(islice(all_actions, CHUNK_SIZE)):
+        yield chunk
+
+
+def _lines(action: dict) -> list[dict]:
+    meta, source = helpers.expand_action(action)
+    return [meta] if source is None else [meta, source]
+
+
+def _id_of(action: dict) -> str:
+    return action["_id"]
+
+
+def _account(report: WriteReport, items: list[dict], done: int, progress) -> int:
+    for item in items:
+        _record(report, item, ok=item.get("status", 500) < 300)
+    if progress:
+        progress(done + len(items))
+    return done + len(items)
 
 
 def describe_error(item: dict) -> str:

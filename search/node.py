@@ -6,7 +6,10 @@ minimal distribution Elasticsearch publishes on Maven Central
 Elasticsearch refuses to run as root, so when we are root the node runs as an
 unprivileged system user.
 
-Command line: ``python -m search.node start|stop|status``.
+Command line: ``python -m search.node start|stop|status [--nodes N]``. With
+``--nodes 3`` (or ES_NODES=3) three nodes form one cluster on loopback, node i
+on HTTP port ES_PORT+i and transport port ES_PORT+100+i, each with its own
+data directory; ``stop`` and ``status`` find every node the cluster started with.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 # The newest integ-test-zip on Maven Central (checked 2026-12-02: 9.5.4 resolves; 9.5.5,
@@ -45,6 +48,8 @@ class NodeConfig:
     port: int = DEFAULT_PORT
     cache_dir: Path = PROJECT_ROOT / ".cache" / "elasticsearch"
     heap: str = "1g"
+    nodes: int = 1  # a cluster of this many nodes on consecutive ports
+    member: int = 0  # which of them this configuration is about
 
     @classmethod
     def from_env(cls) -> "NodeConfig":
@@ -53,11 +58,32 @@ class NodeConfig:
             port=int(os.environ.get("ES_PORT", DEFAULT_PORT)),
             cache_dir=Path(os.environ.get("ES_CACHE_DIR", PROJECT_ROOT / ".cache" / "elasticsearch")),
             heap=os.environ.get("ES_HEAP", "1g"),
+            nodes=int(os.environ.get("ES_NODES", 1)),
         )
+
+    def members(self) -> list["NodeConfig"]:
+        return [replace(self, member=i) for i in range(self.nodes)]
+
+    @property
+    def http_port(self) -> int:
+        return self.port + self.member
+
+    @property
+    def transport_port(self) -> int:
+        return self.port + 100 + self.member
+
+    @property
+    def node_name(self) -> str:
+        return f"node-{self.http_port}"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://127.0.0.1:{self.http_port}"
+
+    @property
+    def urls(self) -> str:
+        """Every node's URL, comma-separated (as ELASTICSEARCH_URL takes them)."""
+        return ",".join(member.url for member in self.members())
 
     @property
     def home(self) -> Path:
@@ -65,11 +91,16 @@ class NodeConfig:
 
     @property
     def run_dir(self) -> Path:
-        return self.cache_dir / f"run-{self.port}"
+        return self.cache_dir / f"run-{self.http_port}"
 
     @property
     def pid_file(self) -> Path:
         return self.run_dir / "elasticsearch.pid"
+
+    @property
+    def size_file(self) -> Path:
+        """How many nodes the cluster was started with (stop and status read it)."""
+        return self.cache_dir / f"run-{self.port}" / "cluster-size"
 
 
 def log(message: str) -> None:
@@ -78,15 +109,27 @@ def log(message: str) -> None:
 
 def cluster_health(url: str, timeout: float = 2.0) -> str | None:
     """The cluster's health status, or None when no node answers."""
+    health = _health(url, timeout)
+    return health.get("status") if health else None
+
+
+def _health(url: str, timeout: float = 2.0) -> dict | None:
     try:
         with urllib.request.urlopen(f"{url}/_cluster/health", timeout=timeout) as response:
-            return json.load(response).get("status")
+            return json.load(response)
     except (urllib.error.URLError, OSError, ValueError):
         return None
 
 
 def is_healthy(url: str) -> bool:
     return cluster_health(url) in ("green", "yellow")
+
+
+def is_formed(config: NodeConfig) -> bool:
+    """Every node of the cluster has joined, and it can serve (green or yellow)."""
+    health = _health(config.url)
+    return bool(health) and health.get("status") in ("green", "yellow") and \
+        health.get("number_of_nodes") == config.nodes
 
 
 def download(config: NodeConfig) -> Path:
@@ -168,24 +211,51 @@ def grant(paths: list[Path], user: str) -> None:
 
 def node_settings(config: NodeConfig) -> list[str]:
     settings = {
-        "discovery.type": "single-node",
         "network.host": "127.0.0.1",
-        "http.port": str(config.port),
-        "transport.port": str(config.port + 100),
+        "http.port": str(config.http_port),
+        "transport.port": str(config.transport_port),
         "xpack.security.enabled": "false",
         "cluster.routing.allocation.disk.threshold_enabled": "false",
         "path.data": str(config.run_dir / "data"),
         "path.logs": str(config.run_dir / "logs"),
         "cluster.name": f"proxisource-local-{config.port}",
+        "node.name": config.node_name,
     }
+    if config.nodes == 1:
+        settings["discovery.type"] = "single-node"
+    else:
+        members = config.members()
+        settings["discovery.seed_hosts"] = ",".join(f"127.0.0.1:{m.transport_port}" for m in members)
+        settings["cluster.initial_master_nodes"] = ",".join(m.node_name for m in members)
     return [f"-E{key}={value}" for key, value in settings.items()]
 
 
 def start(config: NodeConfig, timeout: float = 180.0) -> str:
-    """Start the node unless one already answers on the port; return its URL once healthy."""
-    if is_healthy(config.url):
-        log(f"reusing the node already running at {config.url}")
-        return config.url
+    """Start the node, or every node of the cluster, unless already up; the URLs once formed."""
+    if is_formed(config):
+        log(f"reusing the cluster of {config.nodes} already running at {config.urls}"
+            if config.nodes > 1 else f"reusing the node already running at {config.url}")
+        return config.urls
+    download(config)
+    config.size_file.parent.mkdir(parents=True, exist_ok=True)
+    config.size_file.write_text(str(config.nodes))
+    started = time.monotonic()
+    for member in config.members():
+        if _health(member.url) is None:
+            launch(member)
+    while time.monotonic() - started < timeout:
+        if is_formed(config):
+            log(f"healthy after {time.monotonic() - started:.1f}s")
+            return config.urls
+        time.sleep(0.5)
+    raise RuntimeError(
+        f"Elasticsearch did not become healthy within {timeout:.0f}s; "
+        f"see {config.run_dir / 'logs'}"
+    )
+
+
+def launch(config: NodeConfig) -> None:
+    """Start one node (of config.member) as a daemon; it joins the cluster on its own."""
     home = download(config)
     for sub in ("data", "logs"):
         (config.run_dir / sub).mkdir(parents=True, exist_ok=True)
@@ -203,23 +273,15 @@ def start(config: NodeConfig, timeout: float = 180.0) -> str:
         grant([home, config.run_dir], user)
         command = ["runuser", "-u", user, "--", *command]
     log(f"starting Elasticsearch {config.version} on {config.url}")
-    started = time.monotonic()
     subprocess.run(command, env=env, check=True, cwd=home, stdout=subprocess.DEVNULL)
-    while time.monotonic() - started < timeout:
-        if is_healthy(config.url):
-            log(f"healthy after {time.monotonic() - started:.1f}s")
-            return config.url
-        time.sleep(0.5)
-    raise RuntimeError(
-        f"Elasticsearch did not become healthy within {timeout:.0f}s; "
-        f"see {config.run_dir / 'logs'}"
-    )
 
 
 def node_pid(config: NodeConfig) -> int | None:
     """The pid of our node on this port: from its pid file, else found among the processes."""
     if config.pid_file.exists():
         return int(config.pid_file.read_text().strip())
+    if config.nodes > 1:  # the nodes of a cluster share the distribution: the search below can't tell
+        return None
     # The pid file can be gone while the node runs (removed by hand, a crashed test session):
     # find the JVM started from our distribution (its -E settings are not on its command line).
     mark = f"-Des.path.home={config.home}\0".encode()
@@ -233,12 +295,21 @@ def node_pid(config: NodeConfig) -> int | None:
 
 
 def stop(config: NodeConfig, timeout: float = 60.0) -> bool:
-    """Stop the node this project started on the port; False when none was running."""
+    """Stop the nodes this project started (all the cluster started with); False when none ran."""
+    started_with = int(config.size_file.read_text()) if config.size_file.exists() else 1
+    members = replace(config, nodes=max(config.nodes, started_with)).members()
+    stopped = [stop_node(member, timeout) for member in members]
+    config.size_file.unlink(missing_ok=True)
+    return any(stopped)
+
+
+def stop_node(config: NodeConfig, timeout: float = 60.0, *, how: signal.Signals = signal.SIGTERM) -> bool:
+    """Stop the one node of config.member (SIGKILL: as if it crashed); False when it was not running."""
     pid = node_pid(config)
     if pid is None:
         return False
     try:
-        os.kill(pid, signal.SIGTERM)
+        os.kill(pid, how)
     except ProcessLookupError:
         config.pid_file.unlink(missing_ok=True)
         return False
@@ -258,18 +329,24 @@ def stop(config: NodeConfig, timeout: float = 60.0) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m search.node", description=__doc__.split("\n")[0])
     parser.add_argument("action", choices=["start", "stop", "status", "download"])
-    action = parser.parse_args(argv).action
+    parser.add_argument("--nodes", type=int, help="how many nodes form the cluster (default: ES_NODES or 1)")
+    options = parser.parse_args(argv)
     config = NodeConfig.from_env()
-    if action == "start":
+    if options.nodes:
+        config = replace(config, nodes=options.nodes)
+    elif options.action == "status" and config.size_file.exists():
+        config = replace(config, nodes=int(config.size_file.read_text()))
+    if options.action == "start":
         print(start(config))
-    elif action == "stop":
+    elif options.action == "stop":
         log("stopped" if stop(config) else "no node of ours was running")
-    elif action == "download":
+    elif options.action == "download":
         print(download(config))
     else:
-        health = cluster_health(config.url)
-        print(f"{config.url}: {health or 'not running'}")
-        return 0 if health else 1
+        answers = {member.url: cluster_health(member.url) for member in config.members()}
+        for url, health in answers.items():
+            print(f"{url}: {health or 'not running'}")
+        return 0 if all(answers.values()) else 1
     return 0
 
 

@@ -1,8 +1,16 @@
-"""From a supplier query to the Elasticsearch request body.
+"""From a supplier query to the Elasticsearch searches that answer it.
 
-Facets are disjunctive: hits are filtered by every filter (`post_filter`), and
-each facet's aggregation applies every filter but its own, so ticking one
-certification still shows how many suppliers hold each of the others.
+Facets are disjunctive: hits are filtered by every filter, and each facet
+counts with every filter but its own, so ticking one certification still shows
+how many suppliers hold each of the others.
+
+Each search does only the work its answer needs (see docs/performance.md):
+the hits search carries every filter in its query, so the aggregations of the
+facets nothing is selected in count only its hits; each facet with a
+selection gets its own size-0 search whose query holds the other filters.
+Distance bands are differences of cumulative rings (within 25, 50, 100,
+200 km, and everyone), exact because a ring only grows with its radius; the
+local-first rings are the same aggregation. The searches go as one _msearch.
 """
 
 from __future__ import annotations
@@ -16,7 +24,10 @@ TEXT_FIELDS = ["text_name^3", "text_capabilities^2", "text_places", "text_descri
 # One typo tolerated in words of five letters or more; the first letter must be right.
 FUZZINESS = "AUTO:5,100"
 DISTANCE_BANDS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
-LOCAL_FIRST_RINGS = (25, 50, 100, 200, 500, None)
+LOCAL_FIRST_RINGS = (25, 50, 100, 200, 500)
+# Cumulative rings: every band limit and local-first ring; EVERYONE is the ring without a limit.
+RINGS_KM = tuple(sorted({high for _, high in DISTANCE_BANDS if high} | set(LOCAL_FIRST_RINGS)))
+EVERYONE = "all"
 FACETS = ("capability", "certification", "sector", "department", "size", "digital", "distance")
 SOURCE_FIELDS = ["id", "name", "legal_name", "trade_name", "description", "capabilities",
                  "capabilities_declared", "certifications", "sectors", "digital", "countries",
@@ -130,13 +141,10 @@ def sort_clause(query: SupplierQuery) -> list[dict]:
     }.get(query.sort, [{"_score": "desc"}, TIEBREAK])
 
 
-def distance_bands(point: GeoPoint) -> dict:
-    bands = {}
-    for low, high in DISTANCE_BANDS:
-        clause = {"bool": {"filter": [within(point, high)] if high else [],
-                           "must_not": [within(point, low)] if low else []}}
-        bands[f"{low}-{high}" if high else f"{low}+"] = clause
-    return {"filters": {"filters": bands}}
+def rings(point: GeoPoint) -> dict:
+    """How many suppliers lie within each of RINGS_KM, and how many there are (EVERYONE)."""
+    filters = {str(radius): within(point, radius) for radius in RINGS_KM}
+    return {"filters": {"filters": {**filters, EVERYONE: {"match_all": {}}}}}
 
 
 def facet_aggregation(name: str, query: SupplierQuery) -> dict | None:
@@ -146,40 +154,44 @@ def facet_aggregation(name: str, query: SupplierQuery) -> dict | None:
             "aggs": {"values": {"terms": {"field": "certifications.type", "size": BUCKETS},
                                 "aggs": {"suppliers": {"reverse_nested": {}}}}}}}}
     if name == "distance":
-        return distance_bands(query.point) if query.point else None
+        return rings(query.point) if query.point else None
     field_name = {"capability": "capabilities", "sector": "sectors", "department": "departments",
                   "size": "size", "digital": "digital"}[name]
     return {"terms": {"field": field_name, "size": BUCKETS}}
 
 
-def build_search(query: SupplierQuery) -> dict:
-    owned = facet_filters(query)
-    body = {
-        "query": base_query(query),
-        "post_filter": {"bool": {"filter": [c for clauses in owned.values() for c in clauses]}},
+def filtered(query: SupplierQuery, but: str | None = None) -> dict:
+    """The text and every filter, except those the facet `but` owns."""
+    clauses = [c for name, owned in facet_filters(query).items() if name != but for c in owned]
+    return {"bool": {"must": [base_query(query)], "filter": clauses}}
+
+
+def build_searches(query: SupplierQuery, *, counted: frozenset[str] = frozenset()) -> list[dict]:
+    """The hits search, then one size-0 search per selected facet (none for `counted` facets).
+
+    Every facet's aggregation is named after the facet, whichever search holds it."""
+    hits = {
+        "query": filtered(query),
         "sort": sort_clause(query),
         "size": query.page_size,
         "track_total_hits": True,
         "_source": SOURCE_FIELDS,
     }
     if query.search_after:
-        body["search_after"] = query.search_after
-    if query.with_facets:
-        aggs = {}
-        for name in FACETS:
-            aggregation = facet_aggregation(name, query)
-            if aggregation is None:
-                continue
-            others = [c for other, clauses in owned.items() if other != name for c in clauses]
-            aggs[name] = {"filter": {"bool": {"filter": others}}, "aggs": {"facet": aggregation}}
-        body["aggs"] = aggs
-    return body
+        hits["search_after"] = query.search_after
+    if not query.with_facets:
+        return [hits]
+    owned = facet_filters(query)
+    aggregations = {name: aggregation for name in FACETS if name not in counted
+                    and (aggregation := facet_aggregation(name, query)) is not None}
+    hits["aggs"] = {name: aggregation for name, aggregation in aggregations.items() if not owned[name]}
+    selected = [{"query": filtered(query, but=name), "size": 0, "track_total_hits": False,
+                 "aggs": {name: aggregation}}
+                for name, aggregation in aggregations.items() if owned[name]]
+    return [hits, *selected]
 
 
 def build_ring_counts(query: SupplierQuery) -> dict:
-    """How many suppliers match within each local-first ring (every other filter applied)."""
-    owned = facet_filters(query)
-    others = [c for name, clauses in owned.items() if name != "distance" for c in clauses]
-    rings = {str(radius): within(query.point, radius) for radius in LOCAL_FIRST_RINGS if radius}
-    return {"query": {"bool": {"must": [base_query(query)], "filter": others}}, "size": 0,
-            "track_total_hits": True, "aggs": {"rings": {"filters": {"filters": rings}}}}
+    """The distance facet's search (every filter but the radius): local-first picks its ring from it."""
+    return {"query": filtered(query, but="distance"), "size": 0, "track_total_hits": False,
+            "aggs": {"distance": rings(query.point)}}

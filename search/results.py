@@ -5,7 +5,7 @@ from __future__ import annotations
 from .documents import Taxonomy
 from .geo import nearest_km
 from .highlight import highlights
-from .query import SupplierQuery
+from .query import DISTANCE_BANDS, EVERYONE, SupplierQuery
 from .text import terms
 
 
@@ -28,12 +28,11 @@ def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
 
 
 def facets_of(aggregations: dict, taxonomy: Taxonomy, certification_name) -> dict:
+    """The facets from their aggregations (each named after its facet, see query.build_searches)."""
     facets = {}
-    for name, aggregation in aggregations.items():
-        facet = aggregation["facet"]
+    for name, facet in aggregations.items():
         if name == "distance":
-            bands = [_band(key, bucket["doc_count"]) for key, bucket in facet["buckets"].items()]
-            facets[name] = sorted(bands, key=lambda band: band["from_km"])
+            facets[name] = bands(ring_counts(facet))
         elif name == "certification":
             facets[name] = [{"value": b["key"], "label": certification_name(b["key"]),
                              "count": b["suppliers"]["doc_count"]}
@@ -45,9 +44,17 @@ def facets_of(aggregations: dict, taxonomy: Taxonomy, certification_name) -> dic
     return facets
 
 
-def _band(key: str, count: int) -> dict:
-    low, _, high = key.replace("+", "-").partition("-")
-    return {"value": key, "from_km": int(low), "to_km": int(high) if high else None, "count": count}
+def ring_counts(aggregation: dict) -> dict[float | None, int]:
+    """Suppliers within each ring of query.rings, by radius (None: everyone)."""
+    return {None if key == EVERYONE else int(key): bucket["doc_count"]
+            for key, bucket in aggregation["buckets"].items()}
+
+
+def bands(within: dict[float | None, int]) -> list[dict]:
+    """Each distance band's count: the ring at its far limit less the ring at its near one."""
+    return [{"value": f"{low}-{high}" if high else f"{low}+", "from_km": low, "to_km": high,
+             "count": within[high] - (within[low] if low else 0)}
+            for low, high in DISTANCE_BANDS]
 
 
 def _capability(taxonomy: Taxonomy, code: str, count: int) -> dict:

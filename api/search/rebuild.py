@@ -4,7 +4,9 @@
    the `incoming` alias, so from now on every live change reaches it too.
 2. Stream every supplier from the database (keyset batches of Core rows, see
    profiles.py: memory stays flat) into it with external versions, building
-   the next documents while Elasticsearch indexes the previous ones.
+   the next documents while Elasticsearch indexes the previous ones; a bulk
+   request that times out or meets a busy cluster is sent again
+   (indexer.write_all), so one slow request does not drop the rebuild.
 3. Catch up on what changed since the stream started: those
    suppliers are re-read and re-indexed, deletions are applied. Versions make
    the order of these writes irrelevant.
@@ -45,16 +47,17 @@ class RebuildReport:
     dropped: list[str]
 
 
-def catch_up(session: Session, index_name: str, client, since) -> int:
+def catch_up(session: Session, index_name: str, client, since,
+             patience: indexer.Patience = indexer.PATIENT) -> int:
     deleted = session.execute(select(SupplierChange.supplier_id, SupplierChange.version).where(
         SupplierChange.action == "deleted", SupplierChange.changed_at >= since)).all()
     changes = [*upserts(session, Supplier.updated_at >= since),
                *(indexer.Removal(supplier_id, version + 1) for supplier_id, version in deleted)]
-    return indexer.write_all(client, changes, index_name)
+    return indexer.write_all(client, changes, index_name, patience=patience)
 
 
-def rebuild(session: Session, index: SupplierIndex,
-            progress: Callable[[int], None] | None = None) -> RebuildReport:
+def rebuild(session: Session, index: SupplierIndex, progress: Callable[[int], None] | None = None,
+            patience: indexer.Patience = indexer.PATIENT) -> RebuildReport:
     started = time.monotonic()
     stream_started = utc_now()
     new_index = index.new_index_name()
@@ -62,9 +65,9 @@ def rebuild(session: Session, index: SupplierIndex,
     try:
         index.client.indices.update_aliases(actions=[
             {"add": {"index": new_index, "alias": index.incoming_alias}}])
-        indexed = indexer.write_all(index.client, upserts(session), new_index, progress, concurrent=True)
+        indexed = indexer.write_all(index.client, upserts(session), new_index, progress, patience=patience)
         session.rollback()  # a fresh transaction: the catch-up must see every commit since
-        caught_up = catch_up(session, new_index, index.client, stream_started - CATCH_UP_MARGIN)
+        caught_up = catch_up(session, new_index, index.client, stream_started - CATCH_UP_MARGIN, patience)
         index.finish_bulk_loading(new_index)
         old = index.swap(new_index)
     except BaseException:

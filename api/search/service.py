@@ -7,13 +7,14 @@ import json
 from dataclasses import replace
 from datetime import date
 
-from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch import ApiError, TransportError
 
 from schemas.search import MAX_RADIUS_KM
 from search import query as search_query
+from search import results
 from search.index import SupplierIndex
 from search.query import GeoPoint, SupplierQuery
-from search.results import facets_of, hit_of
+from search.results import hit_of
 
 from .. import places
 from ..exceptions import InvalidParameters, SearchUnavailable
@@ -22,6 +23,7 @@ from ..reference import catalog
 
 RETRY_AFTER_SECONDS = 5
 CURSOR_EXCLUDED = {"cursor"}
+UNAVAILABLE_STATUSES = (429, 502, 503, 504)
 
 
 def unavailable() -> SearchUnavailable:
@@ -31,17 +33,44 @@ def unavailable() -> SearchUnavailable:
 
 def run(index: SupplierIndex, body: dict) -> dict:
     """Send a search to the alias; Elasticsearch being unreachable is SearchUnavailable."""
+    return run_all(index, [body])[0]
+
+
+def run_all(index: SupplierIndex, bodies: list[dict]) -> list[dict]:
+    """Send searches to the alias as one _msearch; their answers in order.
+
+    A shard copy failing mid-search must not give partial counts (search_headers): a replica,
+    when there is one, answers instead; else the search is unavailable."""
+    searches = [part for body in bodies for part in (search_headers(), body)]
     try:
-        return index.client.search(index=index.alias, **body)
-    except NotFoundError:
-        index.ensure()  # a fresh installation: nothing indexed yet
-        return index.client.search(index=index.alias, **body)
+        responses = index.client.msearch(index=index.alias, searches=searches)["responses"]
+        if any("error" in response for response in responses):
+            # A fresh installation (nothing indexed yet), or a search that met a rebuild's alias
+            # swap and the old index going away: once more, on the index the alias names now.
+            if any(_missing_index(response) for response in responses):
+                index.ensure()
+            responses = index.client.msearch(index=index.alias, searches=searches)["responses"]
     except ApiError as error:
-        if error.meta.status in (429, 502, 503, 504):
+        if error.meta.status in UNAVAILABLE_STATUSES:
             raise unavailable() from error
         raise
     except TransportError as error:
         raise unavailable() from error
+    for response in responses:
+        if "error" in response:
+            if response.get("status") in UNAVAILABLE_STATUSES:
+                raise unavailable()
+            raise RuntimeError(f"search refused: {response['error']}")
+    return responses
+
+
+def search_headers() -> dict:
+    """Each search's _msearch header: all shards answer, or the search fails (no partial counts)."""
+    return {"allow_partial_search_results": False}
+
+
+def _missing_index(response: dict) -> bool:
+    return response.get("error", {}).get("type") == "index_not_found_exception"
 
 
 def resolve_point(args: dict) -> tuple[GeoPoint | None, str | None]:
@@ -80,13 +109,16 @@ def query_from(args: dict, point: GeoPoint | None) -> SupplierQuery:
     )
 
 
-def local_first_radius(index: SupplierIndex, query: SupplierQuery, min_results: int) -> float | None:
+def ring_counts(index: SupplierIndex, query: SupplierQuery) -> dict[float | None, int]:
+    """Suppliers within each ring around the point, every filter but the radius applied."""
+    response = run(index, search_query.build_ring_counts(query))
+    return results.ring_counts(response["aggregations"]["distance"])
+
+
+def local_first_radius(within: dict[float | None, int], min_results: int) -> float | None:
     """The smallest ring holding at least min_results suppliers (None: no ring is enough)."""
-    rings = run(index, search_query.build_ring_counts(query))["aggregations"]["rings"]["buckets"]
-    for radius in search_query.LOCAL_FIRST_RINGS[:-1]:
-        if rings[str(radius)]["doc_count"] >= min_results:
-            return radius
-    return None
+    return next((radius for radius in search_query.LOCAL_FIRST_RINGS if within[radius] >= min_results),
+                None)
 
 
 def fingerprint(args: dict) -> str:
@@ -119,23 +151,37 @@ def search_suppliers(index: SupplierIndex, args: dict) -> dict:
                 and _valid_position(query, position[1], position[2])):
             invalid_cursor()
         query = replace(query, radius_km=position[1], search_after=position[2])
-    elif args.get("local_first"):
-        query = replace(query, radius_km=local_first_radius(index, query, args["min_results"]))
+    counted = {}  # facets already counted, by name
+    if position is None and args.get("local_first"):
+        within = ring_counts(index, query)
+        query = replace(query, radius_km=local_first_radius(within, args["min_results"]))
+        if query.with_facets:  # the distance facet is these rings: no need to count them again
+            counted["distance"] = results.bands(within)
 
     # One hit more than the page: a next page exists only if it came back (no cursor to an empty page).
-    response = run(index, search_query.build_search(replace(query, page_size=query.page_size + 1)))
-    found = response["hits"]["hits"]
+    hits, facets = find(index, replace(query, page_size=query.page_size + 1), counted)
+    found = hits["hits"]
     page = found[:query.page_size]
     more = len(found) > query.page_size
     return {
-        "total": response["hits"]["total"]["value"],
+        "total": hits["total"]["value"],
         "items": [hit_of(h["_source"], query, catalog) for h in page],
-        "facets": facets_of(response.get("aggregations", {}), catalog, _certification_name),
+        "facets": facets,
         "next_cursor": encode_cursor([key, query.radius_km, page[-1]["sort"]]) if more else None,
         "valid_on": query.valid_on.isoformat(),
         "point": {"lat": point.lat, "lon": point.lon, "place": place} if point else None,
         "radius_km": query.radius_km,
     }
+
+
+def find(index: SupplierIndex, query: SupplierQuery, counted: dict) -> tuple[dict, dict]:
+    """Elasticsearch's hits and the facets (those in `counted` taken as they are), in FACETS order."""
+    hits_response, *facet_responses = run_all(
+        index, search_query.build_searches(query, counted=frozenset(counted)))
+    aggregations = {name: aggregation for response in (hits_response, *facet_responses)
+                    for name, aggregation in response.get("aggregations", {}).items()}
+    facets = {**results.facets_of(aggregations, catalog, _certification_name), **counted}
+    return hits_response["hits"], {name: facets[name] for name in search_query.FACETS if name in facets}
 
 
 def _certification_name(code: str) -> str:

@@ -1,8 +1,10 @@
 """Text normalisation shared by indexed text and query text."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from search.text import analyze, fold, singular, terms
+from search.text import _ELISION, _WORD, STOP_WORDS, analyze, fold, singular, terms
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -33,3 +35,13 @@ def test_query_and_document_normalise_alike():
 
 def test_nothing_but_punctuation_gives_no_terms():
     assert terms("*?!") == [] and terms(None) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("abcélLdDqQuU'’ \u00a0\t\n-,.()½ﬁßœÉ\u0301\u0327\u0303")
+                                + ["Qu'", "d’", " l'", " et ", "aux "]), min_size=81, max_size=300)
+       .map("".join))
+def test_long_texts_give_the_words_of_the_whole_text(text):
+    """Long texts are normalised piece by piece (cached): the same words as all at once."""
+    words = _WORD.findall(_ELISION.sub(" ", fold(text)))
+    assert terms(text) == [singular(word) for word in words if word not in STOP_WORDS]
