@@ -49,8 +49,10 @@ def create_app(overrides: dict | None = None) -> transaction.TransactionalFlask:
     CORS(app, origins=app.config["CORS_ORIGINS"], max_age=600,
          expose_headers=["ETag", "Idempotent-Replayed", "Link", "Location", "Retry-After", "X-Request-ID"])
 
+    app.url_map.converters["supplier_id"] = suppliers.SupplierIdConverter
     api = ProblemApi(app, spec_kwargs={"extra_plugins": [AlwaysPresentFields(), OperationDocs()]})
     spec_fields.init_spec(api)
+    api.register_converter(suppliers.SupplierIdConverter, lambda _converter: {"type": "string", "minLength": 1})
     for module in (ops, reference, accounts, suppliers, imports, search, rfqs, events, webhooks, admin):
         api.register_blueprint(module.blp)
     webhook_payloads.document(api)

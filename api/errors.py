@@ -25,6 +25,8 @@ from . import exceptions as rules
 
 PROBLEM_MIMETYPE = "application/problem+json"
 PROBLEM_BASE = "https://proxisource.eu/problems/"
+# `*`, or entity tags ("x" or W/"x") separated by commas.
+IF_MATCH_PATTERN = r'^(\*|(W/)?"[!#-~]*"([ \t]*,[ \t]*(W/)?"[!#-~]*")*)$'
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +153,7 @@ TYPE_SLUGS = {
 RULE_STATUS = {
     rules.Unauthenticated: 401, rules.Forbidden: 403, rules.NotFound: 404, rules.Conflict: 409,
     rules.PreconditionFailed: 412, rules.InvalidParameters: 422, rules.SearchUnavailable: 503,
-    rules.TooLarge: 413, rules.UnsupportedFile: 415, rules.InvalidFile: 422,
+    rules.TooLarge: 413, rules.InvalidFile: 422,
 }
 
 
@@ -224,14 +226,15 @@ class ProblemApi(Api):
                        type_slug="internal-error")
 
     def _register_etag_headers(self):
-        # An empty If-Match is no tag (428, like a missing one): the spec says it is not empty.
+        # A value that is not a list of entity tags (RFC 9110 §8.8.3) is no tag (428, like a
+        # missing one): the spec says what a tag looks like.
         self.spec.components.parameter("IF_NONE_MATCH", "header", {
             "name": "If-None-Match", "description": "An ETag from an earlier read (weak comparison): 304 while it is current",
             "schema": {"type": "string"}}, lazy=True)
         self.spec.components.parameter("IF_MATCH", "header", {
             "name": "If-Match", "description": "The ETag from your last read of this resource (or *): 412 when it is no "
                            "longer current, 428 without it",
-            "required": True, "schema": {"type": "string", "minLength": 1}}, lazy=True)
+            "required": True, "schema": {"type": "string", "pattern": IF_MATCH_PATTERN}}, lazy=True)
         self.spec.components.header("ETAG", {"description": "Tag of the representation returned: "
                                                             "send it as If-Match to change it",
                                              "schema": {"type": "string"}}, lazy=True)

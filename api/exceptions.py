@@ -52,12 +52,10 @@ class TooLarge(RuleError):
     """Input over one of the product's limits; `detail` names the limit."""
 
 
-class UnsupportedFile(RuleError):
-    """A file of a kind the operation does not read; `detail` says which kinds it reads."""
-
-
 class InvalidFile(RuleError):
-    """A file of the right kind that cannot be used as it is; `detail` says what to fix."""
+    """An uploaded file that cannot be used as it is (not a kind the operation reads, or not
+    laid out as it needs); `detail` says what to fix. The request itself is well formed, so it
+    is a 422 on the file, not a 415."""
 
 
 class SearchUnavailable(RuleError):

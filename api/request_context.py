@@ -90,11 +90,13 @@ def init_app(app: Flask) -> None:
     def require_json_body():
         """Bodies are JSON unless the endpoint says otherwise; read them now so
         malformed JSON (400) and oversized bodies (413) fail the same way everywhere."""
-        if request.method not in BODY_METHODS or not _has_body():
+        if request.method not in BODY_METHODS or not has_body():
             return
         if is_json_mimetype(request.mimetype):
             input_limits.parse_json_body(request.get_data())  # even where another type is expected
             return
+        if request.routing_exception is not None:
+            return  # no such operation: its 404 or 405 says more than the body's type
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "accepted_mimetypes", None) is None:
             raise UnsupportedMediaType("Send the body as JSON with 'Content-Type: application/json'.")
@@ -144,5 +146,5 @@ def _set_cache_control(response) -> None:
         response.cache_control.no_store = True
 
 
-def _has_body() -> bool:
+def has_body() -> bool:
     return bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"

@@ -158,7 +158,8 @@ class PointSchema(ResponseSchema):
 class SupplierSearchResultSchema(ResponseSchema):
     total = Integer(metadata={"description": "Exact number of suppliers matching"})
     items = fields.List(fields.Nested(SupplierHitSchema))
-    facets = fields.Nested(FacetsSchema)
+    facets = fields.Nested(FacetsSchema, allow_none=True, metadata={
+        "description": "Counts for each facet; null when asked with facets=false"})
     next_cursor = fields.String(allow_none=True)
     valid_on = fields.Date()
     point = fields.Nested(PointSchema, allow_none=True)

@@ -25,7 +25,7 @@ from datetime import date, datetime, time
 import openpyxl
 from openpyxl.utils import range_boundaries
 
-from ..exceptions import InvalidFile, TooLarge, UnsupportedFile
+from ..exceptions import InvalidFile, TooLarge
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -54,7 +54,7 @@ def read(content: bytes) -> Sheet:
     if content.startswith(ZIP_MAGIC):
         return Sheet("xlsx", _limited(_xlsx_rows(content)))
     if content.startswith(OLE_MAGIC):
-        raise UnsupportedFile("Excel 97-2003 (.xls) files are not read: save it as .xlsx or CSV.")
+        raise InvalidFile("Excel 97-2003 (.xls) files are not read: save it as .xlsx or CSV.")
     return Sheet("csv", _limited(_csv_rows(content)))
 
 
@@ -81,7 +81,7 @@ def _limited(rows: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list
 def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
     encoding = _encoding(content)
     if encoding not in ("utf-16",) and b"\x00" in content[:65536]:
-        raise UnsupportedFile("Not a spreadsheet: send a CSV or XLSX file.")
+        raise InvalidFile("Not a spreadsheet: send a CSV or XLSX file.")
     text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
     first_line = text.readline()
     text.seek(0)
@@ -122,7 +122,7 @@ def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
         sheet.reset_dimensions()  # each row as wide as its own cells, whatever the sheet claims
         merged = _merged_ranges(sheet)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
-        raise UnsupportedFile("Not a spreadsheet: a ZIP file that is not an Excel workbook (.xlsx). "
+        raise InvalidFile("Not a spreadsheet: a ZIP file that is not an Excel workbook (.xlsx). "
                               "Send a CSV or XLSX file.") from error
     starting: dict[int, list[tuple[int, int, int, int]]] = {}  # first row -> merged ranges
     for cell_range in merged:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import marshmallow as ma
 from flask import Response, current_app, request, stream_with_context, url_for
 from flask.views import MethodView
 from werkzeug.datastructures import CombinedMultiDict
@@ -30,6 +31,9 @@ ANSWERED_AT_ONCE_ROWS = 500
 MAX_UPLOAD_BYTES = MAX_BYTES + 64 * 1024
 
 class MultipartParser(StrictParser):
+    # A field the form does not declare is refused (422), as the spec says, not dropped.
+    DEFAULT_UNKNOWN_BY_LOCATION = {**StrictParser.DEFAULT_UNKNOWN_BY_LOCATION, "files": ma.RAISE}
+
     def load_files(self, req, schema):
         """A multipart form's files and fields together (webargs reads them apart, and
         flask-smorest documents a single request body)."""

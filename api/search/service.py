@@ -166,7 +166,7 @@ def search_suppliers(index: SupplierIndex, args: dict) -> dict:
     return {
         "total": hits["total"]["value"],
         "items": [hit_of(h["_source"], query, catalog) for h in page],
-        "facets": facets,
+        "facets": facets if query.with_facets else None,
         "next_cursor": encode_cursor([key, query.radius_km, page[-1]["sort"]]) if more else None,
         "valid_on": query.valid_on.isoformat(),
         "point": {"lat": point.lat, "lon": point.lon, "place": place} if point else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask.views import MethodView
+from werkzeug.routing import BaseConverter
 
 from schemas.suppliers import (
     SupplierCreateSchema,
@@ -22,6 +23,13 @@ from ..idempotency import idempotent
 from ..models import Supplier
 from ..pagination import decode_cursor, encode_cursor, invalid_cursor, next_page
 from . import service
+
+class SupplierIdConverter(BaseConverter):
+    """Any path segment but `export`: GET /api/v1/suppliers/export is its own operation, and
+    must not also answer (or advertise in Allow) PUT, PATCH and DELETE as a supplier id."""
+
+    regex = r"(?!export$)[^/]+"
+
 
 blp = Blueprint("suppliers", __name__, url_prefix="/api/v1/suppliers",
                 description="Supplier profiles. Anyone reads the public profile; contacts are shown "
@@ -103,7 +111,7 @@ class Suppliers(MethodView):
         return supplier, {"Location": f"{blp.url_prefix}/{supplier.id}"}
 
 
-@blp.route("/<supplier_id>")
+@blp.route("/<supplier_id:supplier_id>")
 class SupplierResource(MethodView):
     @blp.etag
     @blp.response(200, SupplierSchema)
@@ -137,7 +145,7 @@ class SupplierResource(MethodView):
         service.delete_supplier(transaction.session(), supplier, principal)
 
 
-@blp.route("/<supplier_id>/history")
+@blp.route("/<supplier_id:supplier_id>/history")
 @blp.response(200, SupplierHistorySchema)
 def supplier_history(supplier_id):
     """Who changed what and when (owner or admin)"""

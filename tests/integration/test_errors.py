@@ -28,8 +28,12 @@ def test_wrong_method_is_405_with_allow_header(client):
 
 
 def test_non_json_body_is_415(client):
-    body = assert_problem(client.post("/health", data="a=b", content_type="text/plain"), 415)
+    body = assert_problem(client.post("/api/v1/organisations", data="a=b", content_type="text/plain"), 415)
     assert "application/json" in body["detail"]
+
+
+def test_a_body_to_a_method_that_does_not_exist_is_405(client):
+    assert_problem(client.put("/api/v1/imports", data="a=b", content_type="multipart/form-data; boundary=x"), 405)
 
 
 def test_malformed_json_is_400(client):

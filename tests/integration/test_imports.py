@@ -249,10 +249,10 @@ VALID_HEADER = ["legal_name", "siret", "site_1_city"]
 
 
 @pytest.mark.parametrize(("content", "name", "status", "detail"), [
-    (b"%PDF-1.7\n\x00\x01binary", "scan.pdf", 415, "Not a spreadsheet: send a CSV or XLSX file."),
-    (b"PK\x03\x04 not really a zip", "fake.xlsx", 415, "Not a spreadsheet: a ZIP file that is not an Excel "
+    (b"%PDF-1.7\n\x00\x01binary", "scan.pdf", 422, "Not a spreadsheet: send a CSV or XLSX file."),
+    (b"PK\x03\x04 not really a zip", "fake.xlsx", 422, "Not a spreadsheet: a ZIP file that is not an Excel "
                                                        "workbook (.xlsx). Send a CSV or XLSX file."),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls", 415, "Excel 97-2003 (.xls) files are not read: save it as "
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old.xls", 422, "Excel 97-2003 (.xls) files are not read: save it as "
                                                           ".xlsx or CSV."),
     (b"", "empty.csv", 422, "The file is empty."),
     (b"legal_name;siret;site_1_city\r\n", "header.csv", 422, "The file has a header but no rows under it."),

@@ -58,6 +58,11 @@ RULES = {
     "listRfqMatches": "a cursor is one the API issued",
     "listEvents": "a cursor is one the API issued",
     "listSearchOutbox": "a cursor is one the API issued",
+    "createWebhook": "the URL's host resolves (by DNS) to public addresses only; the organisation exists",
+    "updateWebhook": "as createWebhook",
+    "listWebhookDeliveries": "a cursor is one the API issued",
+    "getImport": "a cursor is one the API issued",
+    "createImport": "the file is a spreadsheet with the template's columns",
 }
 # Schemathesis's defaults, and 412: an If-Match it makes up is not the current ETag (RFC 9110).
 ACCEPTED_FOR_POSITIVE_DATA = ["2xx", "3xx", 401, 403, 404, 409, 412, 429]

@@ -131,6 +131,12 @@ def test_unusual_but_valid_parameters_are_answered(client, suppliers, params):
     assert body["total"] == len(body["items"]) or body["next_cursor"]
 
 
+def test_facets_are_null_when_not_asked_for(client, suppliers):
+    asked, not_asked = search(client, {}).get_json(), search(client, {"facets": "false"}).get_json()
+    assert asked["facets"]["sector"] and not_asked["facets"] is None
+    assert not_asked["total"] == asked["total"]
+
+
 def test_a_cursor_only_continues_the_search_it_came_from(client, suppliers):
     params = {"page_size": "5", "sort": "name"}
     cursor = cursor_of(client, params)
