@@ -21,7 +21,8 @@ class ImportUploadSchema(ma.Schema):
         "description": "The spreadsheet: CSV (UTF-8, or Windows-1252 'Latin-1'; `;`, `,` or tab "
                        "between cells) or XLSX (its first sheet), header on row 1; up to 20 MB and "
                        "50,000 rows"})
-    dry_run = fields.Boolean(load_default=False, metadata={
+    # A form field is text: exactly true or false, what the spec's boolean allows (not 0, yes, on…).
+    dry_run = fields.Boolean(load_default=False, truthy={True, "true"}, falsy={False, "false"}, metadata={
         "description": "true: give every row its outcome and write nothing"})
 
 

@@ -440,3 +440,11 @@ def test_an_idempotency_key_replays_the_first_import(app, client, admin):
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.get_json()["id"] == first.get_json()["id"]
     assert stored_state(app)["counts"]["suppliers"] == 1
+
+
+def test_dry_run_is_exactly_true_or_false(client, admin, french_file):
+    content, _ = french_file
+    for value in ("0", "yes", "on"):
+        response = client.post(IMPORTS_URL, data={"file": (io.BytesIO(content), "f.csv"), "dry_run": value},
+                               content_type="multipart/form-data", headers=admin.headers)
+        assert [e["field"] for e in problem(response, 422)["errors"]] == ["dry_run"], value
