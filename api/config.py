@@ -56,6 +56,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         # last one it is failed. Each wait is given ±20% jitter.
         "WEBHOOK_RETRY_SCHEDULE": _seconds(
             env.get("WEBHOOK_RETRY_SCHEDULE", "5,300,1800,7200,18000,36000,36000"), "WEBHOOK_RETRY_SCHEDULE"),
+        # Days a finished (succeeded or failed) webhook delivery stays in its log.
+        "WEBHOOK_DELIVERY_RETENTION_DAYS": int(env.get("WEBHOOK_DELIVERY_RETENTION_DAYS", 30)),
         # Development and tests only: webhooks may target http and loopback or private addresses.
         "WEBHOOKS_ALLOW_PRIVATE": _flag(env.get("WEBHOOKS_ALLOW_PRIVATE", "false")),
         # flask-smorest / OpenAPI

@@ -33,6 +33,7 @@ from .rfqs.service import close_overdue
 from .search import sync
 from .webhooks.delivery import Dispatcher
 from .webhooks.fanout import fan_out
+from .webhooks.retention import purge_job
 
 Job = Callable[[Session], int]
 
@@ -46,7 +47,8 @@ log = logging.getLogger("proxisource.worker")
 def default_jobs(app: Flask) -> list[Job]:
     """The jobs every worker runs (add new ones here)."""
     return [sync.outbox_job(sync.supplier_index(app)), close_overdue, purge_expired_idempotency_keys,
-            fan_out, Dispatcher.for_app(app), import_job]
+            fan_out, Dispatcher.for_app(app), purge_job(app.config["WEBHOOK_DELIVERY_RETENTION_DAYS"]),
+            import_job]
 
 
 class Worker:

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from rfq_support import create_rfq, instant_feed, invite, ok, read_feed, rfq_path, stage
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from standardwebhooks import Webhook, WebhookVerificationError
 from webhook_support import (
     HANG,
@@ -25,9 +26,10 @@ from webhook_support import (
 )
 
 from api.db import utc_now
-from api.models import WebhookSubscription
+from api.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 from api.webhooks.delivery import JITTER, PER_ENDPOINT, Dispatcher
 from api.webhooks.fanout import fan_out
+from api.webhooks.retention import purge_job
 from api.worker import Worker
 
 SCHEDULE = (0.05, 0.1)  # seconds: two retries, so three attempts in all
@@ -326,3 +328,36 @@ def test_two_workers_never_post_the_same_attempt(app, client, cast, receivers, p
     for endpoint in endpoints:
         ids = [r.webhook_id for r in endpoint.received]
         assert len(ids) == len(set(ids)) == 40
+
+
+def test_finished_deliveries_are_forgotten_after_the_retention_pending_ones_never(
+        app, client, cast, receivers, dispatcher, private_targets):
+    failing, landing = receivers(500, 500, 500), receivers()
+    failing_webhook = subscribe(client, cast.buyer, failing.url)
+    webhook = subscribe(client, cast.buyer, landing.url)
+
+    def test_message(hook: dict) -> int:
+        return client.post(webhook_path(hook["id"], "test"), headers=cast.buyer.headers).get_json()["id"]
+
+    failed_long_ago, succeeded_long_ago, succeeded_lately = (
+        test_message(failing_webhook), test_message(webhook), test_message(webhook))
+    deliver(app, dispatcher, until=lambda: (len(failing.received), len(landing.received)) == (3, 2))
+    waiting = test_message(webhook)  # not delivered yet
+    days = app.config["WEBHOOK_DELIVERY_RETENTION_DAYS"]
+    with app.extensions["db_sessionmaker"].begin() as session:
+        session.execute(update(WebhookDelivery).where(
+            WebhookDelivery.id.in_([failed_long_ago, succeeded_long_ago, waiting]))
+            .values(created_at=utc_now() - timedelta(days=days, minutes=1)))
+
+    Worker(app.extensions["db_sessionmaker"], [purge_job(days)]).run_until_idle()
+
+    def listed(hook: dict) -> set:
+        items = ok(client.get(webhook_path(hook["id"], "deliveries"), headers=cast.buyer.headers))["items"]
+        return {(d["id"], d["state"]) for d in items}
+
+    assert listed(failing_webhook) == set()
+    assert listed(webhook) == {(succeeded_lately, "succeeded"), (waiting, "pending")}
+    with app.extensions["db_sessionmaker"]() as session:
+        orphans = session.scalar(select(func.count()).select_from(WebhookAttempt).where(
+            WebhookAttempt.delivery_id.in_([failed_long_ago, succeeded_long_ago])))
+    assert orphans == 0

@@ -91,7 +91,7 @@ def test_worker_once_runs_every_job_until_idle_and_exits(app, supplier_index, in
     assert process.returncode == 0, errors
     # 7 outbox rows pushed, and the 7 events of those changes fanned out (to no webhook).
     assert ("14 done (search_outbox, close_overdue, purge_expired_idempotency_keys, fan_out, "
-            "webhook_deliveries, import_job)") in errors
+            "webhook_deliveries, purge_old_webhook_deliveries, import_job)") in errors
     assert outbox_rows(app) == []
     assert_index_matches_database(app, supplier_index)
 

@@ -79,3 +79,11 @@ def test_a_worker_runs_the_background_jobs_with_the_api_environment():
     assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     # Scaling it out must be safe: no fixed name or port that two replicas would fight over.
     assert "container_name" not in worker and "ports" not in worker
+
+
+def test_the_readme_documents_every_variable_the_app_reads():
+    environment = RecordingEnvironment()
+    from_environment(environment)
+    readme = (ROOT / "README.md").read_text()
+    undocumented = {name for name in environment.read if f"| `{name}` |" not in readme}
+    assert undocumented == set()
