@@ -31,6 +31,7 @@ MAPPINGS = {
         "text_capabilities": TEXT,
         "text_description": TEXT,
         "text_places": TEXT,
+        "concepts": KEYWORD,  # search.vocabulary: the synonym groups the text mentions
         "capabilities": KEYWORD,
         "capabilities_declared": KEYWORD,
         "certifications": {"type": "nested", "properties": {
