@@ -136,14 +136,19 @@ def word_match(word: str) -> dict:
                             "prefix_length": 1}}
 
 
+def or_concept(clause: dict, concept: str | None) -> dict:
+    if concept is None:
+        return clause
+    named = {"term": {"concepts": {"value": concept, "boost": CONCEPT_BOOST}}}
+    return {"bool": {"should": [clause, named], "minimum_should_match": 1}}
+
+
 def unit_match(unit: Unit) -> dict:
     """Every word of the unit (across fields), or, for a trade term, its concept instead."""
-    words = [word_match(word) for word in unit.words]
-    typed = words[0] if len(words) == 1 else {"bool": {"must": words}}
-    if unit.concept is None:
-        return typed
-    concept = {"term": {"concepts": {"value": unit.concept, "boost": CONCEPT_BOOST}}}
-    return {"bool": {"should": [typed, concept], "minimum_should_match": 1}}
+    if len(unit.words) == 1:
+        return or_concept(word_match(unit.words[0]), unit.concept)
+    words = [or_concept(word_match(word), concept) for word, concept in zip(unit.words, unit.word_concepts)]
+    return or_concept({"bool": {"must": words}}, unit.concept)
 
 
 def base_query(query: SupplierQuery) -> dict:

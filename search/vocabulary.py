@@ -18,15 +18,22 @@ import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .spelling import edit_distance
 from .text import SHORT_TEXT, terms
+
+FUZZY_MIN_LENGTH = 5  # as search.query.FUZZINESS: one typo from five letters up, first letter right
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A run of query words: one word, or the words of a term (then `concept` is its group)."""
+    """A run of query words: one word, or the words of a term (then `concept` is its group).
+
+    The words of a term may name concepts of their own ('stainless' in 'stainless piping'):
+    `word_concepts`, one per word, so that 'stainless pipework' answers 'stainless piping'."""
 
     words: tuple[str, ...]
     concept: str | None = None
+    word_concepts: tuple[str | None, ...] = ()
 
 
 class Vocabulary:
@@ -45,6 +52,12 @@ class Vocabulary:
         for words in self._concept_of:
             self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
         self._concepts_in_short = functools.lru_cache(maxsize=16_384)(self._concepts_in)
+        # One-word terms by first letter and length, for a typed word one typo away from one.
+        self._near: dict[tuple[str, int], list[tuple[str, str]]] = {}
+        for words, concept in self._concept_of.items():
+            if len(words) == 1:
+                self._near.setdefault((words[0][0], len(words[0])), []).append((words[0], concept))
+        self.word_concept = functools.lru_cache(maxsize=16_384)(self._word_concept)
 
     def concepts(self) -> tuple[str, ...]:
         return tuple(self._terms)
@@ -78,17 +91,29 @@ class Vocabulary:
                     found.add(concept)
         return frozenset(found)
 
+    def _word_concept(self, word: str) -> str | None:
+        """The concept of a one-word term, or of the only one a typo away (as the search tolerates)."""
+        if concept := self._concept_of.get((word,)):
+            return concept
+        if len(word) < FUZZY_MIN_LENGTH:
+            return None
+        near = {concept for length in (len(word) - 1, len(word), len(word) + 1)
+                for term, concept in self._near.get((word[0], length), ())
+                if edit_distance(word, term, 1) <= 1}
+        return near.pop() if len(near) == 1 else None  # two meanings a typo away: guess neither
+
     def units(self, words: Sequence[str]) -> list[Unit]:
         """The query's words cut, left to right, into the longest terms; other words stand alone."""
         units, start = [], 0
         while start < len(words):
             for end in range(min(len(words), start + self._longest.get(words[start], 0)), start, -1):
-                if concept := self._concept_of.get(tuple(words[start:end])):
-                    units.append(Unit(tuple(words[start:end]), concept))
+                run = tuple(words[start:end])
+                if end - start > 1 and (concept := self._concept_of.get(run)):
+                    units.append(Unit(run, concept, tuple(map(self.word_concept, run))))
                     break
             else:
                 end = start + 1
-                units.append(Unit((words[start],)))
+                units.append(Unit((words[start],), self.word_concept(words[start])))
             start = end
         return units
 
@@ -96,6 +121,6 @@ class Vocabulary:
         """The one-word terms of the concepts the words name (what a highlight may mark too)."""
         found = []
         for unit in self.units(words):
-            if unit.concept:
-                found += [term[0] for term in map(terms, self._terms[unit.concept]) if len(term) == 1]
+            for concept in {unit.concept, *unit.word_concepts} - {None}:
+                found += [term[0] for term in map(terms, self._terms[concept]) if len(term) == 1]
         return found

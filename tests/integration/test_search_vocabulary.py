@@ -105,7 +105,8 @@ def test_a_search_that_finds_someone_says_nothing_more(client, ids):
     ("anodisatoin alu", None),  # one typo after a right first letter: found as it is
     ("sodure inxo", "soudure inox"),
     ("peinturr liquide", None),
-    ("electroerossion", "electroerosion"),  # two typos
+    ("electroerossionn", "electroerosion"),  # two typos
+    ("electroerossion", None),  # one typo: its synonym EDM is found as it is
 ])
 def test_did_you_mean_corrects_what_the_search_does_not_tolerate(client, ids, q, corrected):
     found = answer(client, q=q)

@@ -85,14 +85,23 @@ def test_a_text_mentions_every_term_it_holds_even_overlapping():
 
 def test_a_query_is_cut_into_its_longest_terms():
     assert VOCABULARY.units(terms("acier inoxydable soudure rouen")) == [
-        Unit(("acier", "inoxydable"), "inox"), Unit(("soudure",), "soudure"), Unit(("rouen",))]
+        Unit(("acier", "inoxydable"), "inox", ("acier", "inox")), Unit(("soudure",), "soudure"), Unit(("rouen",))]
     assert VOCABULARY.units(terms("acier commande numérique")) == [
-        Unit(("acier",), "acier"), Unit(("commande", "numerique"), "commande_numerique")]
+        Unit(("acier",), "acier"), Unit(("commande", "numerique"), "commande_numerique", (None, None))]
     assert VOCABULARY.units(terms("commande")) == [Unit(("commande",))]
+
+
+def test_a_word_one_typo_from_a_term_names_its_concept_as_the_search_would_match_it():
+    assert VOCABULARY.units(["soudrue", "inxo", "inoxydabel", "welidng"]) == [
+        Unit(("soudrue",), "soudure"), Unit(("inxo",)),  # four letters: no typo allowed
+        Unit(("inoxydabel",), "inox"), Unit(("welidng",), "soudure")]
+    assert VOCABULARY.units(["coudure"]) == [Unit(("coudure",))]  # the first letter must be right
+    assert Vocabulary([("stainless",), ("stainlest",)]).units(["stainles"]) == [Unit(("stainles",))]
 
 
 def test_the_one_word_synonyms_of_the_terms_typed():
     assert VOCABULARY.synonym_words(terms("inox rouen")) == ["inox", "inoxydable"]
+    assert sorted(VOCABULARY.synonym_words(terms("acier inoxydable"))) == ["acier", "inox", "inoxydable", "steel"]
 
 
 # --- search.spelling --------------------------------------------------------------------------
