@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 MIN_LENGTH = 4  # shorter words are abbreviations or names: guessing there misleads
+MAX_WORDS = 10  # a longer text is no misspelt query but a pasted one: not worth the scan
 
 
 def max_edits(word: str) -> int:
@@ -54,6 +55,8 @@ class Speller:
 
     def correct(self, words: Sequence[str]) -> list[str] | None:
         """The words with each unknown one replaced by its nearest known word; None if none was."""
+        if len(words) > MAX_WORDS:
+            return None
         corrected = [word if word in self.words or len(word) < MIN_LENGTH or not word.isalpha()
                      else self.nearest(word) or word for word in words]
         return corrected if corrected != list(words) else None

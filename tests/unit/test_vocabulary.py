@@ -124,3 +124,4 @@ def test_the_speller_corrects_unknown_words_only():
     assert speller.correct(["fraisage", "inox"]) is None
     assert speller.correct(["alu", "316"]) is None  # short words and numbers are left alone
     assert speller.correct(["fzzzsage"]) is None  # too far from anything
+    assert speller.correct(["soudrue"] * 11) is None  # a pasted text, not a query
