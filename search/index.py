@@ -115,6 +115,13 @@ class SupplierIndex:
                 raise
         self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
 
+    def add_new_fields(self) -> None:
+        """Give the indexes in use the fields the mapping gained since they were created (adding
+        a field is always allowed), so that they take the documents of newer code until a rebuild
+        has filled them."""
+        if targets := self.write_targets():
+            self.client.indices.put_mapping(index=",".join(targets), properties=MAPPINGS["properties"])
+
     def swap(self, new_index: str) -> list[str]:
         """Point the alias at `new_index` in one atomic step; return the indexes it left."""
         old = self.live_indexes()

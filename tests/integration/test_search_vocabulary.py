@@ -8,8 +8,11 @@ The suppliers and every expectation are written here by hand.
 from __future__ import annotations
 
 import pytest
+from elasticsearch import BadRequestError
 from factories import issue_admin_key, new_siret
 from search_support import clean_index, refresh, search
+
+from search.index import MAPPINGS, SupplierIndex
 
 ROUEN = {"city": "Rouen", "postal_code": "76000", "latitude": 49.4431, "longitude": 1.0993, "country": "FR"}
 CAEN = {"city": "Caen", "postal_code": "14000", "latitude": 49.1829, "longitude": -0.3707, "country": "FR"}
@@ -144,3 +147,22 @@ def test_suggest_completes_the_trade_words_with_their_synonyms(client, ids):
     electro = client.get("/api/v1/search/suggest", query_string={"q": "électroé"}).get_json()["terms"]
     assert electro[0] == {"term": "électroérosion", "synonyms": [
         "EDM", "electrical discharge machining", "électro-érosion", "spark erosion"]}
+
+
+def test_an_index_made_before_the_vocabulary_takes_documents_with_concepts_once_upgraded(app):
+    """Deployed over an older index, pushes must not be refused while a rebuild fills the new one."""
+    live = app.extensions["supplier_index"]
+    index = SupplierIndex(live.client, f"{live.alias}-before-vocabulary")
+    old = {**MAPPINGS, "properties": {k: v for k, v in MAPPINGS["properties"].items() if k != "concepts"}}
+    name = index.new_index_name()
+    index.client.indices.create(index=name, mappings=old, settings={"number_of_shards": 1})
+    try:
+        index.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": index.alias}}])
+        document = {"id": "x", "concepts": ["inox"]}
+        with pytest.raises(BadRequestError, match="strict_dynamic_mapping"):
+            index.client.index(index=index.alias, id="x", document=document)
+        index.add_new_fields()
+        index.client.index(index=index.alias, id="x", document=document, refresh=True)
+        assert index.client.count(index=index.alias, query={"term": {"concepts": "inox"}})["count"] == 1
+    finally:
+        index.client.indices.delete(index=name)
