@@ -57,17 +57,7 @@ class Vocabulary:
         for words, concept in self._concept_of.items():
             if len(words) == 1:
                 self._near.setdefault((words[0][0], len(words[0])), []).append((words[0], concept))
-        self.word_concept = functools.lru_cache(maxsize=16_384)(self._word_concept)
-
-    def concepts(self) -> tuple[str, ...]:
-        return tuple(self._terms)
-
-    def terms_of(self, concept: str) -> tuple[str, ...]:
-        """The group's terms as the data file writes them."""
-        return self._terms[concept]
-
-    def concept_of(self, words: Sequence[str]) -> str | None:
-        return self._concept_of.get(tuple(words))
+        self._word_concept_cached = functools.lru_cache(maxsize=16_384)(self._word_concept)
 
     def words(self) -> set[str]:
         """Every normalised word of every term."""
@@ -109,11 +99,11 @@ class Vocabulary:
             for end in range(min(len(words), start + self._longest.get(words[start], 0)), start, -1):
                 run = tuple(words[start:end])
                 if end - start > 1 and (concept := self._concept_of.get(run)):
-                    units.append(Unit(run, concept, tuple(map(self.word_concept, run))))
+                    units.append(Unit(run, concept, tuple(map(self._word_concept_cached, run))))
                     break
             else:
                 end = start + 1
-                units.append(Unit((words[start],), self.word_concept(words[start])))
+                units.append(Unit((words[start],), self._word_concept_cached(words[start])))
             start = end
         return units
 

@@ -204,24 +204,17 @@ def digital_capability(code: str) -> DigitalCapability | None:
 # --- The trade's vocabulary ----------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class TermGroup:
-    area: str  # a taxonomy area's code, or materials, digital, general
-    sources: tuple[str, ...]  # keys of the file's "sources"
-    terms: tuple[str, ...]  # the first one names the group
-
-
 @cache
-def term_groups() -> tuple[TermGroup, ...]:
+def term_groups() -> tuple[tuple[str, ...], ...]:
+    """Each group's terms, in file order (the file also says each group's area and sources)."""
     with (DATA_DIR / "vocabulary.json").open(encoding="utf-8") as f:
-        groups = json.load(f)["groups"]
-    return tuple(TermGroup(g["area"], tuple(g["sources"]), tuple(g["terms"])) for g in groups)
+        return tuple(tuple(group["terms"]) for group in json.load(f)["groups"])
 
 
 @cache
 def vocabulary() -> Vocabulary:
     """Synonyms and abbreviations, as search applies them (search.vocabulary)."""
-    return Vocabulary(group.terms for group in term_groups())
+    return Vocabulary(term_groups())
 
 
 @cache

@@ -66,7 +66,7 @@ def capabilities(text: str, limit: int) -> list[dict]:
 @cache
 def _terms() -> tuple[tuple[int, tuple[str, ...], tuple[tuple[str, ...], ...]], ...]:
     """Each group of the vocabulary with the folded words of its terms, in file order."""
-    return tuple((position, group.terms, tuple(tuple(words(term)) for term in group.terms))
+    return tuple((position, group, tuple(tuple(words(term)) for term in group))
                  for position, group in enumerate(catalog.term_groups()))
 
 
