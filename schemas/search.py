@@ -155,7 +155,20 @@ class PointSchema(ResponseSchema):
     place = fields.String(allow_none=True, metadata={"description": "The place `near` resolved to"})
 
 
+class DidYouMeanSchema(ResponseSchema):
+    q = fields.String(metadata={"description": "The text with each misspelt word replaced by the "
+                                               "nearest word of the trade (a wrong first letter too)"})
+    total = Integer(metadata={"description": "How many suppliers that text finds (at least one)"})
+
+
+class WithoutTextSchema(ResponseSchema):
+    total = Integer(metadata={"description": "Suppliers matching the other parameters, `q` left out"})
+    facets = fields.Nested(FacetsSchema, allow_none=True, metadata={
+        "description": "Their facets; null when asked with facets=false"})
+
+
 class SupplierSearchResultSchema(ResponseSchema):
+    sometimes_absent = frozenset({"did_you_mean", "without_text"})
     total = Integer(metadata={"description": "Exact number of suppliers matching"})
     items = fields.List(fields.Nested(SupplierHitSchema))
     facets = fields.Nested(FacetsSchema, allow_none=True, metadata={
@@ -165,6 +178,12 @@ class SupplierSearchResultSchema(ResponseSchema):
     point = fields.Nested(PointSchema, allow_none=True)
     radius_km = fields.Float(allow_none=True, metadata={
         "description": "The radius applied (with local_first: the ring chosen; null: unlimited)"})
+    did_you_mean = fields.Nested(DidYouMeanSchema, metadata={
+        "description": "Only when `q` matched nothing: a corrected `q` that finds suppliers, if there "
+                       "is one"})
+    without_text = fields.Nested(WithoutTextSchema, metadata={
+        "description": "Only when `q` matched nothing: what the same search finds without `q`, so "
+                       "that a user can widen it from there"})
 
 
 # --- map clusters --------------------------------------------------------------------
@@ -260,6 +279,13 @@ class CapabilitySuggestionSchema(ResponseSchema):
     label_en = fields.String()
 
 
+class TermSuggestionSchema(ResponseSchema):
+    term = fields.String(metadata={"description": "A word of the trade, as the vocabulary writes it"})
+    synonyms = fields.List(fields.String(), metadata={
+        "description": "Its synonyms and abbreviations, French and English (a search for the term finds "
+                       "them too)"})
+
+
 class SupplierSuggestionSchema(ResponseSchema):
     id = fields.String()
     name = fields.String(metadata={"description": "Display name (trade name, else legal name)"})
@@ -278,6 +304,9 @@ class SuggestionsSchema(ResponseSchema):
     capabilities = fields.List(fields.Nested(CapabilitySuggestionSchema), metadata={
         "description": "Taxonomy nodes whose French or English label has words starting with "
                        "the words typed; labels starting with them first"})
+    terms = fields.List(fields.Nested(TermSuggestionSchema), metadata={
+        "description": "Words of the trade (api/reference/data/vocabulary.json) whose words start with "
+                       "the words typed, one per group of synonyms; terms starting with them first"})
     suppliers = fields.List(fields.Nested(SupplierSuggestionSchema), metadata={
         "description": "Suppliers whose trade or legal name starts with the text typed "
                        "(one per distinct name)"})

@@ -1,9 +1,10 @@
 """The search document of a supplier, built from a plain profile dict.
 
 Everything the minimal distribution cannot do at index time is done here:
-accents and plurals are normalised (search.text), and capability codes are
-expanded with their ancestors so that asking for a parent node is a plain
-`terms` filter that matches every descendant.
+accents and plurals are normalised (search.text), the trade's synonyms are
+named as concepts (search.vocabulary), and capability codes are expanded with
+their ancestors so that asking for a parent node is a plain `terms` filter
+that matches every descendant.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .text import analyze, fold
+from .vocabulary import Vocabulary
 
 # EU SME size bands by head count.
 SIZE_BANDS = (("micro", 10), ("small", 50), ("medium", 250))
@@ -22,6 +24,8 @@ class Taxonomy(Protocol):
     def lineage(self, code: str) -> tuple[str, ...]: ...
 
     def capability(self, code: str): ...  # has .label_fr and .label_en
+
+    def vocabulary(self) -> Vocabulary: ...
 
 
 def size_band(employees: int | None) -> str | None:
@@ -51,6 +55,9 @@ def build_document(profile: dict, taxonomy: Taxonomy) -> dict:
         "text_capabilities": analyze(*labels),
         "text_description": analyze(profile.get("description")),
         "text_places": analyze(*(site["city"] for site in sites)),
+        # Cities are left out: a place name is no trade word, whatever it sounds like.
+        "concepts": taxonomy.vocabulary().concepts_in(profile["legal_name"], profile.get("trade_name"),
+                                                      *labels, profile.get("description")),
         "capabilities": expanded,
         "capabilities_declared": declared,
         "certifications": [

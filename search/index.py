@@ -31,6 +31,7 @@ MAPPINGS = {
         "text_capabilities": TEXT,
         "text_description": TEXT,
         "text_places": TEXT,
+        "concepts": KEYWORD,  # search.vocabulary: the synonym groups the text mentions
         "capabilities": KEYWORD,
         "capabilities_declared": KEYWORD,
         "certifications": {"type": "nested", "properties": {
@@ -113,6 +114,13 @@ class SupplierIndex:
             if error.error != "resource_already_exists_exception":
                 raise
         self.client.indices.update_aliases(actions=[{"add": {"index": name, "alias": self.alias}}])
+
+    def add_new_fields(self) -> None:
+        """Give the indexes in use the fields the mapping gained since they were created (adding
+        a field is always allowed), so that they take the documents of newer code until a rebuild
+        has filled them."""
+        if targets := self.write_targets():
+            self.client.indices.put_mapping(index=",".join(targets), properties=MAPPINGS["properties"])
 
     def swap(self, new_index: str) -> list[str]:
         """Point the alias at `new_index` in one atomic step; return the indexes it left."""

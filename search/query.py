@@ -19,10 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from . import text
+from .vocabulary import Unit, Vocabulary
 
 TEXT_FIELDS = ["text_name^3", "text_capabilities^2", "text_places", "text_description"]
 # One typo tolerated in words of five letters or more; the first letter must be right.
 FUZZINESS = "AUTO:5,100"
+# A typed word that is a trade term also finds its synonyms through their shared concept
+# (search.vocabulary). A document holding the word itself matches the concept too, so it always
+# scores above one holding only a synonym; the boost only sets how much a concept weighs
+# against the other words of the query.
+CONCEPT_BOOST = 1.0
 DISTANCE_BANDS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
 LOCAL_FIRST_RINGS = (25, 50, 100, 200, 500)
 # Cumulative rings: every band limit and local-first ring; EVERYONE is the ring without a limit.
@@ -65,6 +71,18 @@ class SupplierQuery:
     search_after: list | None = None
     with_facets: bool = True
     ids: tuple[str, ...] = field(default=())  # restrict to these suppliers (RFQ invitations)
+    # Synonyms and abbreviations; without one, text matches the words typed only.
+    vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)
+
+    def text_units(self) -> list[Unit]:
+        words = text.terms(self.text)
+        return self.vocabulary.units(words) if self.vocabulary else [Unit((word,)) for word in words]
+
+    def highlight_terms(self) -> tuple[str, ...]:
+        """The words a highlight marks: those typed, and the one-word synonyms of trade terms."""
+        words = text.terms(self.text)
+        synonyms = self.vocabulary.synonym_words(words) if self.vocabulary else []
+        return tuple(dict.fromkeys([*words, *synonyms]))
 
 
 def within(point: GeoPoint, radius_km: float) -> dict:
@@ -113,11 +131,29 @@ def facet_filters(query: SupplierQuery) -> dict[str, list[dict]]:
     }
 
 
+def word_match(word: str) -> dict:
+    return {"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": FUZZINESS,
+                            "prefix_length": 1}}
+
+
+def or_concept(clause: dict, concept: str | None) -> dict:
+    if concept is None:
+        return clause
+    named = {"term": {"concepts": {"value": concept, "boost": CONCEPT_BOOST}}}
+    return {"bool": {"should": [clause, named], "minimum_should_match": 1}}
+
+
+def unit_match(unit: Unit) -> dict:
+    """Every word of the unit (across fields), or, for a trade term, its concept instead."""
+    if len(unit.words) == 1:
+        return or_concept(word_match(unit.words[0]), unit.concept)
+    words = [or_concept(word_match(word), concept) for word, concept in zip(unit.words, unit.word_concepts)]
+    return or_concept({"bool": {"must": words}}, unit.concept)
+
+
 def base_query(query: SupplierQuery) -> dict:
     """The text and the filters that are not facets (they apply to facets too)."""
-    must = [{"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": FUZZINESS,
-                             "prefix_length": 1}}
-            for word in text.terms(query.text)]
+    must = [unit_match(unit) for unit in query.text_units()]
     filters = []
     if query.countries:
         filters.append({"terms": {"countries": list(query.countries)}})
@@ -195,3 +231,8 @@ def build_ring_counts(query: SupplierQuery) -> dict:
     """The distance facet's search (every filter but the radius): local-first picks its ring from it."""
     return {"query": filtered(query, but="distance"), "size": 0, "track_total_hits": False,
             "aggs": {"distance": rings(query.point)}}
+
+
+def count(query: SupplierQuery) -> dict:
+    """How many suppliers match: every filter, no hits, no facets."""
+    return {"query": filtered(query), "size": 0, "track_total_hits": True}

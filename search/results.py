@@ -6,7 +6,6 @@ from .documents import Taxonomy
 from .geo import nearest_km
 from .highlight import highlights
 from .query import DISTANCE_BANDS, EVERYONE, SupplierQuery
-from .text import terms
 
 
 def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
@@ -23,7 +22,7 @@ def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
     # Ancestors too: 'formage' finds a laser cutter through its parent node's label.
     labels = [label for code in source["capabilities"]
               if (node := taxonomy.capability(code)) for label in (node.label_fr, node.label_en)]
-    hit["highlights"] = highlights(source, labels, tuple(terms(query.text)))
+    hit["highlights"] = highlights(source, labels, query.highlight_terms())
     return hit
 
 

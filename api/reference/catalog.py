@@ -1,7 +1,7 @@
 """Reference data shipped with Proxisource.
 
-The capability taxonomy, certification types, sectors and digital capabilities
-live as data files next to this module. This module is deliberately pure Python
+The capability taxonomy, certification types, sectors, digital capabilities and
+the trade's vocabulary live as data files next to this module. This module is deliberately pure Python
 (no Flask, no database) so the API, the search document builder and import
 scripts all read the same reference data. Files are read once per process.
 """
@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from search.spelling import Speller
+from search.text import terms
+from search.vocabulary import Vocabulary
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -195,3 +199,27 @@ def _digital_capability_index() -> dict[str, DigitalCapability]:
 
 def digital_capability(code: str) -> DigitalCapability | None:
     return _digital_capability_index().get(code)
+
+
+# --- The trade's vocabulary ----------------------------------------------------
+
+
+@cache
+def term_groups() -> tuple[tuple[str, ...], ...]:
+    """Each group's terms, in file order (the file also says each group's area and sources)."""
+    with (DATA_DIR / "vocabulary.json").open(encoding="utf-8") as f:
+        return tuple(tuple(group["terms"]) for group in json.load(f)["groups"])
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    """Synonyms and abbreviations, as search applies them (search.vocabulary)."""
+    return Vocabulary(term_groups())
+
+
+@cache
+def speller() -> Speller:
+    """Knows the vocabulary's words and the taxonomy labels' words, French and English."""
+    labels = {word for node in capabilities() for label in (node.label_fr, node.label_en)
+              for word in terms(label)}
+    return Speller(vocabulary().words() | labels)

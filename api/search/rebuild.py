@@ -60,6 +60,7 @@ def rebuild(session: Session, index: SupplierIndex, progress: Callable[[int], No
             patience: indexer.Patience = indexer.PATIENT) -> RebuildReport:
     started = time.monotonic()
     stream_started = utc_now()
+    index.add_new_fields()  # live changes reach the old index too while this one fills
     new_index = index.new_index_name()
     index.create(new_index, bulk_loading=True)
     try:

@@ -87,8 +87,9 @@ def supplier_clusters(args):
 def suggest_completions(args):
     """Suggest as the user types
 
-    Capability labels (French and English), supplier names and French places (name or
-    postal code) starting with what was typed; accents and case do not matter.
+    Capability labels (French and English), words of the trade with their synonyms and
+    abbreviations, supplier names and French places (name or postal code) starting with what
+    was typed; accents and case do not matter.
     """
     public_for(SEARCH_MAX_AGE)
     return suggest.suggest(supplier_index(), args)

@@ -12,6 +12,7 @@ from elasticsearch import ApiError, TransportError
 from schemas.search import MAX_RADIUS_KM
 from search import query as search_query
 from search import results
+from search import text as search_text
 from search.index import SupplierIndex
 from search.query import GeoPoint, SupplierQuery
 from search.results import hit_of
@@ -106,6 +107,7 @@ def query_from(args: dict, point: GeoPoint | None) -> SupplierQuery:
         departments=tuple(args["department"]), sizes=tuple(args["size"]), digital=tuple(args["digital"]),
         point=point, radius_km=args.get("radius_km"), sort=args.get("sort") or default_sort,
         page_size=args.get("page_size", 20), with_facets=args.get("facets", True),
+        vocabulary=catalog.vocabulary(),
     )
 
 
@@ -163,7 +165,7 @@ def search_suppliers(index: SupplierIndex, args: dict) -> dict:
     found = hits["hits"]
     page = found[:query.page_size]
     more = len(found) > query.page_size
-    return {
+    answer = {
         "total": hits["total"]["value"],
         "items": [hit_of(h["_source"], query, catalog) for h in page],
         "facets": facets if query.with_facets else None,
@@ -172,16 +174,43 @@ def search_suppliers(index: SupplierIndex, args: dict) -> dict:
         "point": {"lat": point.lat, "lon": point.lon, "place": place} if point else None,
         "radius_km": query.radius_km,
     }
+    if query.text and not hits["total"]["value"]:
+        answer.update(dead_end_help(index, query))
+    return answer
+
+
+def dead_end_help(index: SupplierIndex, query: SupplierQuery) -> dict:
+    """When the text matched nothing: a corrected text that finds someone, and what the other
+    filters find without the text (its total and facets), in one _msearch.
+
+    Facets counted with the text (local-first rings) are counted again without it."""
+    words = search_text.terms(query.text)
+    corrected = catalog.speller().correct(words)
+    without_text = replace(query, text=None, page_size=0, search_after=None)
+    searches = search_query.build_searches(without_text)
+    if corrected:
+        searches.append(search_query.count(replace(query, text=" ".join(corrected))))
+    hits_response, *responses = run_all(index, searches)
+    extra = {"without_text": {"total": hits_response["hits"]["total"]["value"], "facets": None}}
+    if corrected and (total := responses.pop()["hits"]["total"]["value"]):
+        extra["did_you_mean"] = {"q": " ".join(corrected), "total": total}
+    if query.with_facets:
+        extra["without_text"]["facets"] = _facets([hits_response, *responses], {})
+    return extra
 
 
 def find(index: SupplierIndex, query: SupplierQuery, counted: dict) -> tuple[dict, dict]:
     """Elasticsearch's hits and the facets (those in `counted` taken as they are), in FACETS order."""
-    hits_response, *facet_responses = run_all(
-        index, search_query.build_searches(query, counted=frozenset(counted)))
-    aggregations = {name: aggregation for response in (hits_response, *facet_responses)
+    responses = run_all(index, search_query.build_searches(query, counted=frozenset(counted)))
+    return responses[0]["hits"], _facets(responses, counted)
+
+
+def _facets(responses: list[dict], counted: dict) -> dict:
+    """The facets of a hits search and its facet searches, in FACETS order."""
+    aggregations = {name: aggregation for response in responses
                     for name, aggregation in response.get("aggregations", {}).items()}
     facets = {**results.facets_of(aggregations, catalog, _certification_name), **counted}
-    return hits_response["hits"], {name: facets[name] for name in search_query.FACETS if name in facets}
+    return {name: facets[name] for name in search_query.FACETS if name in facets}
 
 
 def _certification_name(code: str) -> str:

@@ -1,6 +1,7 @@
-"""Suggestions as the user types: capability labels, supplier names, places.
+"""Suggestions as the user types: capability labels, the trade's words, supplier names, places.
 
-Capabilities and places are answered from reference data in memory; supplier
+Capabilities, the trade's words (with their synonyms) and places are answered
+from reference data in memory; supplier
 names come from the completion suggester of the supplier index (its inputs
 are folded names, see search.documents), through service.run so that an
 unreachable cluster is a 503 like every other search.
@@ -62,6 +63,32 @@ def capabilities(text: str, limit: int) -> list[dict]:
             for _, node in ranked[:limit]]
 
 
+@cache
+def _terms() -> tuple[tuple[int, tuple[str, ...], tuple[tuple[str, ...], ...]], ...]:
+    """Each group of the vocabulary with the folded words of its terms, in file order."""
+    return tuple((position, group, tuple(tuple(words(term)) for term in group))
+                 for position, group in enumerate(catalog.term_groups()))
+
+
+def trade_terms(text: str, limit: int) -> list[dict]:
+    """Terms whose words start with the words typed, one per group, with the group's other terms.
+
+    Terms that start with them come first, then shorter terms, then file order."""
+    typed = words(text)
+    if not typed:
+        return []
+    ranked = []
+    for position, terms, folded in _terms():
+        matches = [(rank, len(term), term) for term, term_words in zip(terms, folded)
+                   if (rank := _rank(typed, term_words)) is not None]
+        if matches:
+            rank, length, term = min(matches)
+            ranked.append(((rank, length, position), term, terms))
+    ranked.sort(key=lambda item: item[0])
+    return [{"term": term, "synonyms": [other for other in terms if other != term]}
+            for _, term, terms in ranked[:limit]]
+
+
 def suppliers(index: SupplierIndex, text: str, limit: int) -> list[dict]:
     """Suppliers whose trade or legal name starts with the text, one per distinct name.
 
@@ -91,5 +118,5 @@ def places_for(text: str, limit: int) -> list[dict]:
 
 def suggest(index: SupplierIndex, args: dict) -> dict:
     text, limit = args["q"], args["limit"]
-    return {"q": text, "capabilities": capabilities(text, limit),
+    return {"q": text, "capabilities": capabilities(text, limit), "terms": trade_terms(text, limit),
             "suppliers": suppliers(index, text, limit), "places": places_for(text, limit)}

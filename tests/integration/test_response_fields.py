@@ -154,6 +154,7 @@ def reads(cast, story) -> list[str]:
         "/api/v1/suppliers", f"/api/v1/suppliers/{supplier}", f"/api/v1/suppliers/{supplier}/history",
         "/api/v1/search/suppliers", "/api/v1/search/suppliers?q=usinage&near=Cléon&radius_km=80",
         "/api/v1/search/suppliers?near=76410&local_first=true&sort=distance",
+        "/api/v1/search/suppliers?q=qsinage",  # nothing found: did_you_mean and without_text
         "/api/v1/search/suppliers/clusters?bbox=-1.8,48.9,1.8,50.1&zoom=6",
         "/api/v1/search/suggest?q=cl", "/api/v1/search/suggest?q=inv",
         "/api/v1/rfqs", f"/api/v1/rfqs/{rfq}", f"/api/v1/rfqs/{rfq}/matches?include_partial=true",

@@ -19,6 +19,7 @@ import pytest
 from search_support import clean_index, refresh
 
 from api.generator import Generator
+from api.generator.profiles import search_profile
 from api.reference import catalog
 from api.search import service
 from search import indexer
@@ -29,7 +30,6 @@ from search.query import (FACETS, GeoPoint, SupplierQuery, base_query, facet_agg
 SUPPLIERS = 1500
 QUERIES = 150
 SEED = 1313
-SITE_KEYS = ("city", "postal_code", "country", "department", "latitude", "longitude")
 WORDS = ("usinage", "soudure", "mecanique", "usinag", "chaudronnerie", "peinture", "decoupe laser",
          "traitement thermique", "rouen", "injection plastique", "maintenance", "tolerie fine")
 BANDS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
@@ -129,24 +129,12 @@ def api_page(index):
 # --- the data and the queries ----------------------------------------------------------------
 
 
-def profile_of(generated: dict) -> dict:
-    row = generated["supplier"]
-    return {**{key: row[key] for key in ("id", "legal_name", "trade_name", "description", "employees",
-                                         "sectors", "digital")},
-            "updated_at": row["updated_at"].isoformat(),
-            "sites": [{key: site[key] for key in SITE_KEYS} for site in generated["sites"]],
-            "capabilities": [{"code": c["code"]} for c in generated["capabilities"]],
-            "certifications": [{"type": c["type"], "valid_from": c["valid_from"].isoformat(),
-                                "valid_until": c["valid_until"].isoformat()}
-                               for c in generated["certifications"]]}
-
-
 @pytest.fixture(scope="module")
 def documents(app):
     index = app.extensions["supplier_index"]
     with clean_index(app):
         generator = Generator(SEED, region="rouen")
-        built = [build_document(profile_of(g), catalog) for g in generator.suppliers(0, SUPPLIERS)]
+        built = [build_document(search_profile(g), catalog) for g in generator.suppliers(0, SUPPLIERS)]
         changes = [indexer.Upsert(document, 1) for document in built]
         assert indexer.write_all(index.client, changes, index.live_indexes()[0]) == SUPPLIERS
         refresh(app)

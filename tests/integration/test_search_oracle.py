@@ -7,6 +7,12 @@ the set of hits, distances to the nearest site, certifications valid on the
 date asked, every facet count (disjunctive: each facet with every other
 filter applied but not its own), the ring local-first chooses, sort orders.
 
+Some searches carry text (`q`): words of the trade's vocabulary, of capability labels, of
+names and cities. The oracle matches them with its own model of the documented behaviour:
+text normalised (case, accents, elisions, stop words, plurals), every word (or term of the
+vocabulary, cut longest first) required, a word matching the same word anywhere, or from
+five letters up one a typo away with the same first letter, or any synonym of its group.
+
 The oracle reads the reference data files itself and computes distances
 with its own haversine: nothing in it comes from the code under test.
 """
@@ -16,6 +22,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -52,6 +59,8 @@ DATA = Path(__file__).resolve().parents[2] / "api" / "reference" / "data"
 class Reference:
     parent: dict[str, str | None]
     label_fr: dict[str, str]
+    label_en: dict[str, str]
+    term_groups: tuple[tuple[str, ...], ...]
     certification_types: tuple[str, ...]
     certification_names: dict[str, str]
     sectors: tuple[str, ...]
@@ -65,6 +74,9 @@ class Reference:
         return cls(
             parent={r["code"]: r["parent"] or None for r in rows},
             label_fr={r["code"]: r["label_fr"] for r in rows},
+            label_en={r["code"]: r["label_en"] for r in rows},
+            term_groups=tuple(tuple(g["terms"]) for g in
+                              json.loads((DATA / "vocabulary.json").read_text(encoding="utf-8"))["groups"]),
             certification_types=tuple(c["code"] for c in certifications),
             certification_names={c["code"]: c["name"] for c in certifications},
             sectors=tuple(s["code"] for s in json.loads((DATA / "sectors.json").read_text(encoding="utf-8"))),
@@ -81,6 +93,73 @@ class Reference:
 
 
 REFERENCE = Reference.load()
+
+
+# --- text, as the product brief and issue 14 describe it ---------------------------------------
+
+STOP_WORDS = set("a au aux avec ce ces dans de des du en et la le les leur ou par pour sur un une "
+                 "an and at by for from in of on or the to with".split())
+
+
+def singular(word: str) -> str:
+    if len(word) <= 3 or word.isdigit():
+        return word
+    for plural, single in (("eaux", "eau"), ("eux", "eu")):
+        if word.endswith(plural):
+            return word[:-len(plural)] + single
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith(("ss", "us", "is")) else word
+
+
+def words_of(text: str | None) -> tuple[str, ...]:
+    unelided = re.sub(r"\b(?:[cdjlmnst]|qu)['’]", " ", folded(text or "").replace("ı", "i"))
+    return tuple(singular(w) for w in re.findall(r"\w+", unelided) if w not in STOP_WORDS)
+
+
+def one_typo_apart(a: str, b: str) -> bool:
+    """One insertion, deletion, substitution or swap of neighbours (Damerau)."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long = sorted((a, b), key=len)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
+
+
+def fuzzy_equal(typed: str, word: str) -> bool:
+    return typed == word or (len(typed) >= 5 and typed[0] == word[0] and one_typo_apart(typed, word))
+
+
+GROUP_OF = {words_of(term): number for number, group in enumerate(REFERENCE.term_groups) for term in group}
+LONGEST_TERM = max(map(len, GROUP_OF))
+
+
+def word_group(word: str) -> int | None:
+    """A word's synonym group: its own, else the only one with a one-word term one typo away."""
+    if (word,) in GROUP_OF:
+        return GROUP_OF[(word,)]
+    near = {group for term, group in GROUP_OF.items() if len(term) == 1 and fuzzy_equal(word, term[0])}
+    return near.pop() if len(near) == 1 else None
+
+
+def groups_in(words: tuple[str, ...]) -> set[int]:
+    return {GROUP_OF[words[i:j]] for i in range(len(words))
+            for j in range(i + 1, min(len(words), i + LONGEST_TERM) + 1) if words[i:j] in GROUP_OF}
+
+
+def text_units(text: str) -> list[tuple[tuple[str, ...], int | None]]:
+    """The query's words cut, left to right, into the longest terms of the vocabulary."""
+    words, units, i = words_of(text), [], 0
+    while i < len(words):
+        j = next((j for j in range(min(len(words), i + LONGEST_TERM), i + 1, -1) if words[i:j] in GROUP_OF), None)
+        units.append((words[i:j], GROUP_OF[words[i:j]]) if j else ((words[i],), word_group(words[i])))
+        i = j or i + 1
+    return units
 # Most certifications come from a few common types, so that "all of them" queries match someone.
 COMMON_CERTIFICATIONS = ("iso-9001", "iso-14001", "iatf-16949", "en-9100", "mase", "iso-13485")
 
@@ -142,13 +221,29 @@ class Supplier:
     sectors: frozenset[str]
     digital: frozenset[str]
     updated_at: str
+    words: frozenset[str]  # of its names, capability labels (ancestors too), cities, description
+    groups: frozenset[int]  # synonym groups its names, labels and description mention
 
     @classmethod
     def of(cls, stored: dict) -> Supplier:
+        codes = tuple(c["code"] for c in stored["capabilities"])
+        labels = [label for code in set().union(*(REFERENCE.with_ancestors(c) for c in codes))
+                  for label in (REFERENCE.label_fr[code], REFERENCE.label_en[code])]
+        texts = [stored["legal_name"], stored["trade_name"], *labels, stored["description"]]
+        words = {w for text in texts + [site["city"] for site in stored["sites"]] for w in words_of(text)}
         return cls(stored["id"], stored["trade_name"] or stored["legal_name"], stored["employees"],
-                   tuple(stored["sites"]), tuple(c["code"] for c in stored["capabilities"]),
-                   tuple(stored["certifications"]), frozenset(stored["sectors"]),
-                   frozenset(stored["digital"]), stored["updated_at"])
+                   tuple(stored["sites"]), codes, tuple(stored["certifications"]), frozenset(stored["sectors"]),
+                   frozenset(stored["digital"]), stored["updated_at"], frozenset(words),
+                   frozenset(group for text in texts for group in groups_in(words_of(text))))
+
+    def matches(self, text: str, *, synonyms: bool = True) -> bool:
+        def named(group: int | None) -> bool:
+            return synonyms and group in self.groups
+
+        def has(word: str) -> bool:
+            return named(word_group(word)) or any(fuzzy_equal(word, mine) for mine in self.words)
+
+        return all(named(group) or all(map(has, words)) for words, group in text_units(text))
 
     @property
     def capability_closure(self) -> set[str]:
@@ -187,15 +282,24 @@ class Dataset:
     by_id: dict[str, Supplier]
 
 
+def random_description(rng: random.Random) -> str | None:
+    """Words of the trade, as a supplier would list them."""
+    if rng.random() < 0.3:
+        return None
+    terms = [rng.choice(rng.choice(REFERENCE.term_groups)) for _ in range(rng.randint(1, 4))]
+    return f"{rng.choice(('Spécialiste', 'Atelier', 'Experts in'))} : {', '.join(terms)}."
+
+
 @pytest.fixture(scope="module")
 def dataset(app):
     with clean_index(app):
         client = app.test_client()
         admin = issue_admin_key(app)
-        rng = random.Random(SEED)
+        rng, text_rng = random.Random(SEED), random.Random(f"{SEED}-text")
         suppliers = []
         for _ in range(SUPPLIERS):
-            response = client.post("/api/v1/suppliers", headers=admin.headers, json=random_profile(rng))
+            profile = {**random_profile(rng), "description": random_description(text_rng)}
+            response = client.post("/api/v1/suppliers", headers=admin.headers, json=profile)
             assert response.status_code == 201, response.get_json()
             suppliers.append(Supplier.of(response.get_json()))
         refresh(app)
@@ -224,6 +328,7 @@ class Query:
     min_results: int | None = None  # local_first
     sort: str | None = None
     page_size: int = 100
+    text: str | None = None
 
     @property
     def day(self) -> date:
@@ -244,6 +349,8 @@ class Query:
             params += [("lat", str(self.point[0])), ("lon", str(self.point[1]))]
         if self.min_results is not None:
             params += [("local_first", "true"), ("min_results", str(self.min_results))]
+        if self.text is not None:
+            params.append(("q", self.text))
         return params + [("page_size", str(self.page_size))]
 
 
@@ -273,6 +380,29 @@ class QueryMaker:
     def point(self) -> tuple[float, float]:
         return round(self.rng.uniform(46.5, 51.0), 5), round(self.rng.uniform(-2.0, 4.0), 5)
 
+    def text(self) -> str:
+        """One or two of a supplier's words: a synonym of a term its profile holds, a word of a
+        capability label, its city, a word of its name; sometimes with a typo."""
+        rng = self.rng
+        s = rng.choice(self.dataset.suppliers)
+        labels = [label for code in s.capabilities for label in (REFERENCE.label_fr[code], REFERENCE.label_en[code])]
+        pieces = []
+        for _ in range(rng.choice((1, 1, 2))):
+            kind = rng.random()
+            if kind < 0.45 and s.groups:
+                pieces.append(rng.choice(REFERENCE.term_groups[rng.choice(sorted(s.groups))]))
+            elif kind < 0.75 and labels:
+                pieces.append(rng.choice(re.findall(r"\w+", rng.choice(labels))))
+            elif kind < 0.85:
+                pieces.append(rng.choice(s.sites)["city"])
+            else:
+                pieces.append(rng.choice(s.name.split()))
+        text = " ".join(pieces)
+        if rng.random() < 0.15 and len(text) > 5:  # a swap of two letters after the first
+            i = rng.randrange(1, len(text) - 1)
+            text = text[:i] + text[i + 1] + text[i] + text[i + 2:]
+        return text
+
     def make(self, *, local_first: bool | None = None, point: bool | None = None,
              sort: str | None = None) -> Query:
         """A random query; local_first / point force (True) or forbid (False) them."""
@@ -295,6 +425,8 @@ class QueryMaker:
             q.digital = rng.sample(REFERENCE.digital, rng.choice((1, 2)))
         if rng.random() < 0.15:
             q.countries = [rng.choice(("FR", "BE", "fr", "be", "DE"))]
+        if rng.random() < 0.3:
+            q.text = self.text()
         if local_first or point or (point is None and local_first is None and rng.random() < 0.55):
             q.point = self.point()
             if local_first or (local_first is None and rng.random() < 0.2):
@@ -363,12 +495,15 @@ class Oracle:
     def country(self, s: Supplier) -> bool:
         return not self.q.countries or bool(s.countries & {c.upper() for c in self.q.countries})
 
+    def text(self, s: Supplier) -> bool:
+        return self.q.text is None or s.matches(self.q.text)
+
     def within(self, s: Supplier, radius_km: float | None) -> bool:
         return radius_km is None or self.distance(s) <= radius_km
 
     def matching(self, but: str | None = None) -> list[Supplier]:
         """Suppliers passing every filter except the facet `but`."""
-        checks = [getattr(self, name) for name in self.FACETS[:-1] if name != but] + [self.country]
+        checks = [getattr(self, name) for name in self.FACETS[:-1] if name != but] + [self.country, self.text]
         if but != "distance":
             checks.append(lambda s: self.within(s, self.radius_km))
         return [s for s in self.suppliers if all(check(s) for check in checks)]
@@ -424,7 +559,7 @@ def epoch_ms(timestamp: str) -> int:
 
 
 def effective_sort(q: Query) -> str:
-    return q.sort or ("distance" if q.point else "name")
+    return q.sort or ("relevance" if q.text else "distance" if q.point else "name")
 
 
 def discrepancies(q: Query, pages: list[dict], hits: list[dict], oracle: Oracle) -> list[str]:
@@ -513,6 +648,9 @@ def check(client, dataset: Dataset, queries: list[Query]) -> dict:
             failures.append(f"{q.params()}\n    " + "\n    ".join(problems[:8]))
         stats["queries"] += 1
         stats["with hits"] += bool(hits)
+        if q.text:
+            stats["with text"] += 1
+            stats["found through a synonym"] += sum(not s.matches(q.text, synonyms=False) for s in oracle.hits())
         stats["pages"] += len(pages)
     assert not failures, f"{len(failures)} of {len(queries)} searches disagree with the oracle:\n" + \
         "\n".join(failures[:10])
@@ -534,8 +672,10 @@ def test_stored_sites_have_the_department_of_their_postal_code(dataset):
 def test_random_searches_agree_with_the_oracle(client, dataset, batch):
     maker = QueryMaker(random.Random(f"{SEED}-{batch}"), dataset)
     stats = check(client, dataset, [maker.make() for _ in range(QUERIES_PER_BATCH)])
-    # The random queries must not be trivially empty: most of them find someone.
+    # The random queries must not be trivially empty: most of them find someone, and some of
+    # those with text find a supplier through a synonym only.
     assert stats["with hits"] >= QUERIES_PER_BATCH // 2, stats
+    assert stats["with text"] >= 8 and stats["found through a synonym"] >= 1, stats
 
 
 def test_local_first_picks_the_smallest_ring_with_enough_suppliers(client, dataset):
