@@ -406,23 +406,24 @@ def test_a_chunk_that_fails_leaves_nothing_of_it_and_is_taken_again(app, client,
     monkeypatch.setattr(service, "CHUNK_ROWS", 2)
     rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(4)]
     location = upload(client, admin, csv_bytes(rows)).headers["Location"]
-    real_create, calls = suppliers.create_supplier, []
+    real_create, calls = suppliers.create_suppliers, []
 
-    def failing_on_the_fourth(*args, **kwargs):
+    def failing_in_the_second_chunk(*args, **kwargs):
+        created = real_create(*args, **kwargs)
         calls.append(1)
-        if len(calls) == 4:
+        if len(calls) == 2:  # after its suppliers, their history and outbox rows are written
             raise RuntimeError("disk full")
-        return real_create(*args, **kwargs)
+        return created
 
-    monkeypatch.setattr(suppliers, "create_supplier", failing_on_the_fourth)
+    monkeypatch.setattr(suppliers, "create_suppliers", failing_in_the_second_chunk)
     sessions = app.extensions["db_sessionmaker"]
-    for expected in (2, 1):  # the first chunk lands; the second fails on its second row
+    for expected in (2, 1):  # the first chunk lands; the second fails once written
         with sessions.begin() as session:
             assert service.import_job(session) == expected
     failed = client.get(location, headers=admin.headers).get_json()
     assert (failed["status"], failed["rows_done"], failed["error"]) == ("running", 2, "RuntimeError: disk full")
     with sessions() as session:
-        # Nothing of the failed chunk: its first row's supplier, history and outbox row were rolled back.
+        # Nothing of the failed chunk: its suppliers, history and outbox rows were rolled back.
         assert len(session.scalars(select(Supplier.id)).all()) == 2
         assert len(session.scalars(select(SupplierChange.id)).all()) == 2
         assert session.scalars(select(ImportRow.number).where(ImportRow.outcome.is_not(None))).all() == [2, 3]
