@@ -12,12 +12,14 @@ each its outcome:
 - `invalid`, with the API's own field-level messages, named by column.
 
 Every row is checked by the supplier service's own rules (`preview_supplier`);
-unless it is a dry run, the rows to create or update are then written through
-`create_supplier`/`update_supplier`, each in a savepoint: history (with the
-import's id), event and search-outbox row included. A chunk is written in one
-transaction with its rows' outcomes, so it lands whole or not at all, and a
-chunk that failed is simply taken again; importing the same file twice makes
-every row `unchanged` the second time.
+unless it is a dry run, the chunk's rows to create or update are then written
+together through `create_suppliers`/`update_suppliers` (one flush for all of
+them), history (with the import's id), events and search-outbox rows
+included; should that fail, each row is written again on its own, in a
+savepoint, so that only the rows at fault become invalid. A chunk is written
+in one transaction with its rows' outcomes, so it lands whole or not at all,
+and a chunk that failed is simply taken again; importing the same file twice
+makes every row `unchanged` the second time.
 """
 
 from __future__ import annotations
