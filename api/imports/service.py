@@ -335,6 +335,8 @@ def _write_all(session: Session, imported: Import, writes: list[_Write], known: 
     """Write the chunk's creates and updates through the supplier rules, flushed together. When
     that fails (a supplier changed, or a SIRET was registered, since the rows were checked),
     each row is written again on its own, so that only the rows at fault become invalid."""
+    if not writes:
+        return
     creates = [write for write in writes if write.current is None]
     updates = [write for write in writes if write.current is not None]
     principal = principal_of(imported)
