@@ -140,16 +140,18 @@ def _checked_layout(header: list[str], following) -> Layout:
 
 def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) -> int:
     """Insert the rows in batches, noting which repeat an earlier row's supplier; how many."""
-    claimed: dict[tuple[str, str], int] = {}  # (identifier kind, value) -> first row
+    # Identifier kind -> value -> first row: the one index that grows with the file, so no
+    # tuple per entry (50,000 rows with a SIRET and a VAT number: about 12 MB instead of 25).
+    claimed: dict[str, dict[str, int]] = {}
     named: dict[tuple[str, str], int] = {}  # (name, postal code) of rows without identifier
     batch, total = [], 0
     for number, cells in sheet_rows:
         values = layout.values(cells)
         who = rows.identity(values)
-        keys = [(kind, value) for kind, value in vars(who).items() if value]
-        duplicate_of = next((claimed[key] for key in keys if key in claimed), None)
-        for key in keys:
-            claimed.setdefault(key, number)
+        keys = [(claimed.setdefault(kind, {}), value) for kind, value in vars(who).items() if value]
+        duplicate_of = next((first[value] for first, value in keys if value in first), None)
+        for first, value in keys:
+            first.setdefault(value, number)
         similar_to = None
         key = None if who.given else _name_key(rows.text(values.get("legal_name")),
                                                rows.text(values.get("site_1_postal_code")))
