@@ -279,6 +279,7 @@ def markdown(runs: list[dict], rows_count: int) -> str:
                          f"{result['peak_kb'] / 1024:.0f} MB | "
                          f"{(result['peak_kb'] - result['baseline_kb']) / 1024:.0f} MB | "
                          f"{result['rows_per_second']:,.0f} | {_load(result)} |")
+    lines += ["", "Where a row's time goes, and what was done about it: docs/imports.md, \"Speed and memory\"."]
     return "\n".join(lines) + "\n"
 
 
