@@ -12,6 +12,7 @@ from datetime import date
 
 import marshmallow as ma
 import pycountry
+import stdnum.exceptions
 from marshmallow import ValidationError, fields, validate, validates_schema
 from stdnum.eu import vat
 from stdnum.fr import siren, siret
@@ -48,9 +49,10 @@ class CheckedNumber(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if not self.module.is_valid(text):
-            raise ValidationError(f"Not a valid {self.label} (check the digits and the checksum).")
-        return self.module.compact(text)
+        try:
+            return self.module.validate(text)  # the compact form: checked and compacted at once
+        except stdnum.exceptions.ValidationError as error:
+            raise ValidationError(f"Not a valid {self.label} (check the digits and the checksum).") from error
 
 
 class CountryCode(fields.String):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from stdnum.eu import vat
 from stdnum.fr import siret
@@ -25,23 +26,6 @@ DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 ESCAPED = re.compile(r"^'[=+\-@\t\r]")  # a formula-looking text an export escaped (CSV injection)
 TEXT_FIELDS = ("legal_name", "trade_name", "naf_code", "website", "description", "employees", "founded_year")
 VOCABULARIES = {"sectors": labels.sectors, "digital": labels.digital_capabilities}
-
-
-@dataclass
-class Draft:
-    data: dict  # the payload for the schema
-    columns: dict[str, str]  # payload path ("sites.0.city") -> the column, as the file names it
-    warnings: list[str] = field(default_factory=list)
-
-    def column_of(self, path: str) -> str | None:
-        """The column a field's message belongs to: the field's own, else its nearest parent's."""
-        parts = path.split(".")
-        while parts:
-            column = self.columns.get(".".join(parts))
-            if column:
-                return column
-            parts.pop()
-        return None
 
 
 @dataclass(frozen=True)
@@ -62,6 +46,8 @@ def text(cell: Cell) -> str | None:
     apostrophe an export put before a formula-looking text taken off again."""
     if cell is None:
         return None
+    if type(cell) is str and not cell.startswith("'"):  # most cells: the reader stripped them
+        return cell.strip() or None
     if isinstance(cell, bool):
         return "true" if cell else "false"
     if isinstance(cell, float) and cell.is_integer():
@@ -109,18 +95,54 @@ class Shape:
         return cls(fields, tuple(groups))
 
 
+@dataclass
+class Draft:
+    data: dict  # the payload for the schema
+    shape: Shape
+    warnings: list[str] = field(default_factory=list)
+    # group -> the numbered columns each item came from (None: an item of the capabilities column)
+    sources: dict[str, list[tuple | None]] = field(default_factory=dict)
+
+    def column_of(self, path: str) -> str | None:
+        """The column a field's message belongs to: the field's own, else its nearest parent's."""
+        parts = path.split(".")
+        while parts:
+            column = self.columns.get(".".join(parts))
+            if column:
+                return column
+            parts.pop()
+        return None
+
+    @cached_property
+    def columns(self) -> dict[str, str]:
+        """Payload path ("sites.0.city") -> the column, as the file names it: worked out only for
+        a row with errors to name."""
+        columns = {key: header for key, header in self.shape.fields if key != "id"}
+        for group, numbered in self.shape.groups:
+            if group.key not in self.sources:
+                continue  # the file has no column of it
+            for index, specs in enumerate(self.sources[group.key]):
+                path = f"{group.key}.{index}"
+                if specs is None:
+                    columns[path] = columns["capabilities"]
+                    continue
+                columns.update({f"{path}.{key}": header for key, _, header in specs if header})
+                columns.setdefault(path, specs[0][2] or "")
+            first = numbered[0][1][0][2] if numbered else None
+            columns.setdefault(group.key, first or group.key)
+        return columns
+
+
 def draft(values: dict[str, Cell], shape: Shape) -> Draft:
     """The payload of a row: `values` maps canonical column names to cells."""
-    result = Draft({}, {})
+    result = Draft({}, shape)
     listed = None
-    for key, header in shape.fields:
+    for key, _ in shape.fields:
         cell = values[key]
         if key == "id":
             continue
-        result.columns[key] = header
         if key == "capabilities":
             listed = [{"code": code} for code in _codes(result, labels.capabilities(), items(cell))]
-            result.columns.update({f"capabilities.{i}": header for i in range(len(listed))})
         elif key == "country":
             if text(cell):
                 result.data["country"] = text(cell)
@@ -140,19 +162,16 @@ def _group(result: Draft, group: Group, numbered, values: dict[str, Cell], liste
     if not numbered and listed is None:
         return None
     found = list(listed or [])
+    sources: list[tuple | None] = [None] * len(found)
     for number, specs in numbered:
         cells = {key: values.get(name) for key, name, _ in specs}
         if all(cell is None or cell == "" for cell in cells.values()):
             continue
         item = _item(result, group, cells, number)
-        if item is None:
-            continue
-        path = f"{group.key}.{len(found)}"
-        result.columns.update({f"{path}.{key}": header for key, _, header in specs if header})
-        result.columns.setdefault(path, specs[0][2] or "")
-        found.append(item)
-    first = numbered[0][1][0][2] if numbered else None
-    result.columns.setdefault(group.key, first or group.key)
+        if item is not None:
+            found.append(item)
+            sources.append(specs)
+    result.sources[group.key] = sources
     return found
 
 

@@ -12,12 +12,14 @@ each its outcome:
 - `invalid`, with the API's own field-level messages, named by column.
 
 Every row is checked by the supplier service's own rules (`preview_supplier`);
-unless it is a dry run, the rows to create or update are then written through
-`create_supplier`/`update_supplier`, each in a savepoint: history (with the
-import's id), event and search-outbox row included. A chunk is written in one
-transaction with its rows' outcomes, so it lands whole or not at all, and a
-chunk that failed is simply taken again; importing the same file twice makes
-every row `unchanged` the second time.
+unless it is a dry run, the chunk's rows to create or update are then written
+together through `create_suppliers`/`update_suppliers` (one flush for all of
+them), history (with the import's id), events and search-outbox rows
+included; should that fail, each row is written again on its own, in a
+savepoint, so that only the rows at fault become invalid. A chunk is written
+in one transaction with its rows' outcomes, so it lands whole or not at all,
+and a chunk that failed is simply taken again; importing the same file twice
+makes every row `unchanged` the second time.
 """
 
 from __future__ import annotations
@@ -138,16 +140,18 @@ def _checked_layout(header: list[str], following) -> Layout:
 
 def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) -> int:
     """Insert the rows in batches, noting which repeat an earlier row's supplier; how many."""
-    claimed: dict[tuple[str, str], int] = {}  # (identifier kind, value) -> first row
+    # Identifier kind -> value -> first row: the one index that grows with the file, so no
+    # tuple per entry (50,000 rows with a SIRET and a VAT number: about 12 MB instead of 25).
+    claimed: dict[str, dict[str, int]] = {}
     named: dict[tuple[str, str], int] = {}  # (name, postal code) of rows without identifier
     batch, total = [], 0
     for number, cells in sheet_rows:
         values = layout.values(cells)
         who = rows.identity(values)
-        keys = [(kind, value) for kind, value in vars(who).items() if value]
-        duplicate_of = next((claimed[key] for key in keys if key in claimed), None)
-        for key in keys:
-            claimed.setdefault(key, number)
+        keys = [(claimed.setdefault(kind, {}), value) for kind, value in vars(who).items() if value]
+        duplicate_of = next((first[value] for first, value in keys if value in first), None)
+        for first, value in keys:
+            first.setdefault(value, number)
         similar_to = None
         key = None if who.given else _name_key(rows.text(values.get("legal_name")),
                                                rows.text(values.get("site_1_postal_code")))
@@ -184,9 +188,12 @@ def process_chunk(session: Session, imported: Import) -> int:
     layout = Layout.of(imported.header)
     chunk = [(row, values, rows.identity(values)) for row in pending for values in [layout.values(row.cells)]]
     known = _Known.load(session, [(values, who) for _, values, who in chunk])
+    writes = [write for row, values, who in chunk
+              if (write := _settle(session, layout, row, values, who, known)) is not None]
+    if not imported.dry_run:
+        _write_all(session, imported, writes, known)
     counts = dict(imported.counts)
-    for row, values, who in chunk:
-        _settle(session, imported, layout, row, values, who, known)
+    for row in pending:
         counts[row.outcome] += 1
         counts["warnings"] += bool(row.warnings)
     imported.counts = counts
@@ -280,9 +287,19 @@ class _Known:
         return next((supplier for supplier in named.values() if supplier is not None), None)
 
 
-def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, values: dict,
-            who: rows.Identity, known: _Known) -> None:
-    """Give the row its outcome; write it unless a dry run."""
+@dataclass(frozen=True)
+class _Write:
+    """A row to create or update its supplier from, once the chunk's rows are planned."""
+
+    row: ImportRow
+    data: dict  # the schema's output
+    current: Supplier | None  # None: a new supplier
+    draft: rows.Draft
+
+
+def _settle(session: Session, layout: Layout, row: ImportRow, values: dict, who: rows.Identity,
+            known: _Known) -> _Write | None:
+    """Give the row its outcome; what to write when it is a create or an update."""
     draft = rows.draft(values, layout.shape)
     row.warnings = list(draft.warnings)
     identifier_column = layout.column("siret" if "siret" in layout.headers else "legal_name")
@@ -313,22 +330,44 @@ def _settle(session: Session, imported: Import, layout: Layout, row: ImportRow, 
         else:
             row.outcome = "create"
             row.warnings += _possible_duplicates(known, row, draft)
-    if not imported.dry_run and row.outcome in ("create", "update"):
-        _write(session, imported, row, data, current, draft)
+    return _Write(row, data, current, draft) if row.outcome in ("create", "update") else None
 
 
-def _write(session: Session, imported: Import, row: ImportRow, data: dict, current: Supplier | None,
-           draft: rows.Draft) -> None:
+def _write_all(session: Session, imported: Import, writes: list[_Write], known: _Known) -> None:
+    """Write the chunk's creates and updates through the supplier rules, flushed together. When
+    that fails (a supplier changed, or a SIRET was registered, since the rows were checked),
+    each row is written again on its own, so that only the rows at fault become invalid."""
+    if not writes:
+        return
+    creates = [write for write in writes if write.current is None]
+    updates = [write for write in writes if write.current is not None]
+    principal = principal_of(imported)
     try:
         with session.begin_nested():
-            if current is None:
+            created = suppliers.create_suppliers(session, [write.data for write in creates], principal,
+                                                 import_id=imported.id, siret_holders=known.siret_holders)
+            suppliers.update_suppliers(session, [(write.current, write.data) for write in updates], principal,
+                                       replace=False, import_id=imported.id, siret_holders=known.siret_holders)
+    except (ValidationError, RuleError, IntegrityError, StaleDataError):
+        for write in writes:
+            _write(session, imported, write)
+        return
+    for write, supplier in zip(creates, created):
+        write.row.supplier_id = supplier.id
+
+
+def _write(session: Session, imported: Import, write: _Write) -> None:
+    row = write.row
+    try:
+        with session.begin_nested():
+            if write.current is None:
                 row.supplier_id = suppliers.create_supplier(
-                    session, data, principal_of(imported), import_id=imported.id).id
+                    session, write.data, principal_of(imported), import_id=imported.id).id
             else:
-                suppliers.update_supplier(session, current, data, principal_of(imported), replace=False,
-                                          import_id=imported.id)
+                suppliers.update_supplier(session, write.current, write.data, principal_of(imported),
+                                          replace=False, import_id=imported.id)
     except ValidationError as error:
-        _invalid(row, _errors(draft, error.normalized_messages()))
+        _invalid(row, _errors(write.draft, error.normalized_messages()))
     except (RuleError, IntegrityError, StaleDataError) as error:
         # Changed by someone else since the row was checked: the row says so, the others land.
         _invalid(row, [{"column": None, "field": None, "message": getattr(error, "detail", None) or

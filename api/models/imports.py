@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, new_id, utc_now
@@ -43,7 +43,12 @@ class ImportRow(Base):
     """A data row of an import: its cells as read, then its outcome (null until planned)."""
 
     __tablename__ = "import_rows"
-    __table_args__ = (Index("ix_import_rows_import_number", "import_id", "number", unique=True),)
+    __table_args__ = (
+        Index("ix_import_rows_import_number", "import_id", "number", unique=True),
+        # The rows still to be planned: a chunk finds them without walking past the planned ones.
+        Index("ix_import_rows_pending", "import_id", "number",
+              sqlite_where=text("outcome IS NULL"), postgresql_where=text("outcome IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
     import_id: Mapped[str] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"))

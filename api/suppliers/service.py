@@ -6,7 +6,7 @@ event and a search-outbox row, so none of them can be lost or get ahead of it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -90,28 +90,51 @@ def can_edit(principal: Principal, supplier: Supplier) -> bool:
 
 def create_supplier(session: Session, data: dict, principal: Principal | None, *,
                     import_id: str | None = None) -> Supplier:
-    organisation_id = data.pop("organisation_id", None)
-    if organisation_id:
-        _check_linkable(session, organisation_id)
-    supplier = Supplier(organisation_id=organisation_id)
-    _apply(session, supplier, {**EMPTY_PROFILE, **data})
-    session.add(supplier)
+    return create_suppliers(session, [data], principal, import_id=import_id)[0]
+
+
+def create_suppliers(session: Session, payloads: Sequence[dict], principal: Principal | None, *,
+                     import_id: str | None = None,
+                     siret_holders: Mapping[str, str] | None = None) -> list[Supplier]:
+    """Create each profile of `payloads`, checked one by one, then flushed together: an import
+    writes a chunk of hundreds in a few statements. `siret_holders`: see _check_unique_siret."""
+    created = []
+    for data in payloads:
+        data = dict(data)
+        organisation_id = data.pop("organisation_id", None)
+        if organisation_id:
+            _check_linkable(session, organisation_id)
+        supplier = Supplier(organisation_id=organisation_id)
+        _apply(session, supplier, {**EMPTY_PROFILE, **data}, siret_holders=siret_holders)
+        created.append(supplier)
+    session.add_all(created)
     session.flush()
-    _record(session, supplier, "created", {}, principal, import_id=import_id)
-    return supplier
+    for supplier in created:
+        _record(session, supplier, "created", {}, principal, import_id=import_id)
+    return created
 
 
 def update_supplier(session: Session, supplier: Supplier, data: dict, principal: Principal | None,
                     *, replace: bool, import_id: str | None = None) -> Supplier:
     """PUT (`replace`) sets the whole profile; PATCH changes only the fields sent."""
-    if replace:
-        data = {**EMPTY_PROFILE, **data}
-    before = snapshot(supplier)
-    _apply(session, supplier, data)
-    supplier.updated_at = utc_now()
-    session.flush()  # the versioned UPDATE: a concurrent writer's change makes this fail (412)
-    _record(session, supplier, "updated", before, principal, import_id=import_id)
-    return supplier
+    return update_suppliers(session, [(supplier, data)], principal, replace=replace, import_id=import_id)[0]
+
+
+def update_suppliers(session: Session, changes: Sequence[tuple[Supplier, dict]], principal: Principal | None,
+                     *, replace: bool, import_id: str | None = None,
+                     siret_holders: Mapping[str, str] | None = None) -> list[Supplier]:
+    """update_supplier for each (supplier, data) of `changes`, flushed together."""
+    befores = []
+    for supplier, data in changes:
+        if replace:
+            data = {**EMPTY_PROFILE, **data}
+        befores.append(snapshot(supplier))
+        _apply(session, supplier, data, siret_holders=siret_holders)
+        supplier.updated_at = utc_now()
+    session.flush()  # the versioned UPDATEs: a concurrent writer's change makes this fail (412)
+    for (supplier, _), before in zip(changes, befores):
+        _record(session, supplier, "updated", before, principal, import_id=import_id)
+    return [supplier for supplier, _ in changes]
 
 
 def preview_supplier(session: Session, data: dict, current: Supplier | None = None, *,

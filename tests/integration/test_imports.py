@@ -406,23 +406,24 @@ def test_a_chunk_that_fails_leaves_nothing_of_it_and_is_taken_again(app, client,
     monkeypatch.setattr(service, "CHUNK_ROWS", 2)
     rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(4)]
     location = upload(client, admin, csv_bytes(rows)).headers["Location"]
-    real_create, calls = suppliers.create_supplier, []
+    real_create, calls = suppliers.create_suppliers, []
 
-    def failing_on_the_fourth(*args, **kwargs):
+    def failing_in_the_second_chunk(*args, **kwargs):
+        created = real_create(*args, **kwargs)
         calls.append(1)
-        if len(calls) == 4:
+        if len(calls) == 2:  # after its suppliers, their history and outbox rows are written
             raise RuntimeError("disk full")
-        return real_create(*args, **kwargs)
+        return created
 
-    monkeypatch.setattr(suppliers, "create_supplier", failing_on_the_fourth)
+    monkeypatch.setattr(suppliers, "create_suppliers", failing_in_the_second_chunk)
     sessions = app.extensions["db_sessionmaker"]
-    for expected in (2, 1):  # the first chunk lands; the second fails on its second row
+    for expected in (2, 1):  # the first chunk lands; the second fails once written
         with sessions.begin() as session:
             assert service.import_job(session) == expected
     failed = client.get(location, headers=admin.headers).get_json()
     assert (failed["status"], failed["rows_done"], failed["error"]) == ("running", 2, "RuntimeError: disk full")
     with sessions() as session:
-        # Nothing of the failed chunk: its first row's supplier, history and outbox row were rolled back.
+        # Nothing of the failed chunk: its suppliers, history and outbox rows were rolled back.
         assert len(session.scalars(select(Supplier.id)).all()) == 2
         assert len(session.scalars(select(SupplierChange.id)).all()) == 2
         assert session.scalars(select(ImportRow.number).where(ImportRow.outcome.is_not(None))).all() == [2, 3]
@@ -430,6 +431,38 @@ def test_a_chunk_that_fails_leaves_nothing_of_it_and_is_taken_again(app, client,
         assert service.import_job(session) == 2  # taken again, whole
     done = client.get(location, headers=admin.headers).get_json()
     assert (done["status"], done["counts"]["create"]) == ("done", 4)
+
+
+def test_a_row_refused_when_its_chunk_is_written_is_invalid_and_the_others_land(app, client, admin, monkeypatch):
+    """A supplier registered with a row's SIRET after the chunk was planned (here: hidden from the
+    plan, as a concurrent writer's would be): the chunk's writes together fail, each row is
+    written again on its own, and only that row is refused."""
+    from api.imports import service
+
+    taken = new_siret()
+    holder = upload(client, admin, csv_bytes([VALID_HEADER, ["Holder", taken, "Rouen"]])).get_json()
+    holder_id = holder["rows"][0]["supplier_id"]
+    real_load = service._Known.load
+
+    def planned_without_the_holder(session, chunk):
+        known = real_load(session, chunk)
+        known.by_identifier.pop(("siret", taken), None)
+        known.siret_holders.pop(taken, None)
+        return known
+
+    monkeypatch.setattr(service._Known, "load", staticmethod(planned_without_the_holder))
+    sirets = [new_siret(), taken, new_siret()]
+    report = upload(client, admin, csv_bytes([VALID_HEADER] + [[f"Supplier {i}", siret, "Rouen"]
+                                                               for i, siret in enumerate(sirets)])).get_json()
+    assert outcomes(report) == {2: "create", 3: "invalid", 4: "create"}
+    assert report["rows"][1]["errors"] == [{"column": None, "field": None, "message":
+                                            f"SIRET {taken} is already registered (supplier {holder_id})."}]
+    with app.extensions["db_sessionmaker"]() as session:
+        landed = session.scalars(select(Supplier.siret).order_by(Supplier.legal_name)).all()
+        imported_by = session.scalars(select(SupplierChange.import_id).where(
+            SupplierChange.supplier_id.in_([row["supplier_id"] for row in report["rows"] if row["supplier_id"]]))).all()
+    assert landed == [taken, sirets[0], sirets[2]]  # Holder, Supplier 0, Supplier 2
+    assert imported_by == [report["id"]] * 2
 
 
 def test_an_idempotency_key_replays_the_first_import(app, client, admin):
