@@ -19,6 +19,7 @@ from .demo import demo_cli
 from .imports.cli import suppliers_cli
 from .models import Supplier
 from .search import sync
+from .search.parallel import Sources
 from .search.rebuild import rebuild
 from .worker import worker_command
 
@@ -54,7 +55,7 @@ def search_rebuild() -> None:
         click.echo(f"  {done:,}/{total:,} suppliers ({done / max(total, 1):.0%}), {rate:,.0f}/s", err=True)
 
     click.echo(f"rebuilding the supplier index from {total:,} suppliers", err=True)
-    report = rebuild(session, sync.supplier_index(), progress)
+    report = rebuild(session, sync.supplier_index(), progress, sources=Sources.of(current_app.config))
     click.echo(f"{report.index} is live: {report.indexed:,} indexed, {report.caught_up:,} caught up, "
                f"{report.seconds:.1f}s; dropped {', '.join(report.dropped) or 'nothing'}")
 

@@ -5,7 +5,7 @@
     python -m bench.run --sizes 10000 100000 [--load-users 16] [--keep]
 
 Needs PostgreSQL (started with pg_ctlcluster when it does not answer; a
-database `proxisource_bench` is created and dropped) and Elasticsearch (the
+database `perf_bench` is created and dropped) and Elasticsearch (the
 local node: `python -m search.node start`); indexes are prefixed `bench`.
 
 For each size, the data set is extended to that many suppliers with the
@@ -68,7 +68,7 @@ from . import queries
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
 PLOT = REPORT.with_suffix(".png")  # written next to the report
-DATABASE = "proxisource_bench"
+DATABASE = "perf_bench"
 PREFIX = "bench"
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
 GUNICORN_WORKERS = 4  # as the Dockerfile runs it
@@ -234,7 +234,7 @@ def extend_data(database_url: str, size: int, seed: int) -> dict:
 
     if count > 0:
         log(f"generating suppliers {existing:,}…{size - 1:,}")
-        generator.write(engine, count, seed=seed, start=existing, progress=progress)
+        generator.write(engine, count, seed=seed, start=existing, progress=progress, processes=os.cpu_count() or 1)
     seconds = time.monotonic() - started
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -784,7 +784,7 @@ def render(results: dict, notes: str = "") -> str:
         "```",
         "",
         "Options of `bench.run`: `--database-url` (a PostgreSQL server URL; the benchmark creates and",
-        "drops `proxisource_bench` on it), `--elasticsearch-url`, `--fresh` (forget earlier sizes),",
+        "drops `perf_bench` on it), `--elasticsearch-url`, `--fresh` (forget earlier sizes),",
         "`--keep` (keep the database and the `bench-*` indexes afterwards), `--render-only` (rewrite this",
         "page from the results it embeds).",
         "",
