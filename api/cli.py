@@ -38,9 +38,10 @@ def db_upgrade(revision: str) -> None:
 
 @search_cli.command("node")
 @click.argument("action", type=click.Choice(["start", "stop", "status"]))
-def search_node(action: str) -> None:
-    """Start, stop or check the local Elasticsearch node (development and tests)."""
-    raise SystemExit(node.main([action]))
+@click.option("--nodes", type=click.IntRange(min=1), help="How many nodes form the cluster (default: ES_NODES or 1).")
+def search_node(action: str, nodes: int | None) -> None:
+    """Start, stop or check the local Elasticsearch node or cluster (development and tests)."""
+    raise SystemExit(node.main([action, *(["--nodes", str(nodes)] if nodes else [])]))
 
 
 @search_cli.command("rebuild")

@@ -12,7 +12,8 @@ For each size, the data set is extended to that many suppliers with the
 generator (api.generator), then:
 
 - rebuild: `flask --app api search rebuild` in a subprocess (suppliers per
-  second, peak RSS from /proc, RSS sampled along the way), against a raw
+  second, peak RSS from /proc of it and its streaming processes together, RSS
+  sampled along the way), against a raw
   `helpers.streaming_bulk` of the same documents, built beforehand, into a
   fresh index created the same way; the time to build those documents from
   PostgreSQL alone is reported too, to show where the rebuild's time goes;
@@ -274,8 +275,24 @@ def _memory_kb(pid: int) -> tuple[int, int] | None:
         return None
 
 
+def _tree_memory_kb(pid: int) -> tuple[int, int] | None:
+    """(VmRSS, VmHWM) of a process and its descendants (the rebuild's streaming processes), added up."""
+    memory = _memory_kb(pid)
+    if memory is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            child_pids = [int(child) for child in children.read().split()]
+    except OSError:
+        child_pids = []
+    for child in child_pids:
+        if (more := _tree_memory_kb(child)) is not None:
+            memory = (memory[0] + more[0], memory[1] + more[1])
+    return memory
+
+
 def measure_rebuild(database_url: str, es_url: str, size: int, log_path: Path) -> dict:
-    """`flask --app api search rebuild` in a subprocess: its time and memory."""
+    """`flask --app api search rebuild` in a subprocess: its time and memory (with its own processes')."""
     samples: list[tuple[float, int]] = []
     peak_kb = [0]
     with open(log_path, "ab") as output:
@@ -287,7 +304,7 @@ def measure_rebuild(database_url: str, es_url: str, size: int, log_path: Path) -
 
         def sample() -> None:
             while not stop.wait(0.1):
-                memory = _memory_kb(process.pid)
+                memory = _tree_memory_kb(process.pid)
                 if memory:
                     samples.append((time.monotonic() - started, memory[0]))
                     peak_kb[0] = max(peak_kb[0], memory[1])
@@ -764,14 +781,15 @@ def render(results: dict, notes: str = "") -> str:
         "  (`index.requests.cache.enable: false`): the size-0 facet searches would otherwise be",
         "  answered from it on every round after the first, which a real mix of queries would not get.",
         "- **Rebuild**: `flask --app api search rebuild` in a subprocess (index created without replicas",
-        "  or refresh, documents streamed from PostgreSQL, catch-up, refresh, alias swap); peak RSS is",
-        "  the process's VmHWM (/proc), RSS sampled every 0.1 s. **Raw bulk**: the same documents, built beforehand (timed",
+        "  or refresh, documents streamed from PostgreSQL by `REBUILD_PROCESSES` processes, one per core",
+        "  by default, catch-up, refresh, alias swap); peak RSS is the VmHWM (/proc) of the command and",
+        "  its streaming processes added up, RSS sampled every 0.1 s. **Raw bulk**: the same documents, built beforehand (timed",
         "  apart: *documents built from PostgreSQL alone*), sent by `helpers.streaming_bulk` with the",
         "  same actions and chunk size into a fresh index created the same way, refresh included.",
         "- **Freshness**: PATCH of a supplier's trade name through the API (admin key, `If-Match`), then",
         "  the search polled every 10 ms for the new name; time from sending the PATCH until the search",
         "  finds it (an upper bound of the time from the commit). Updates are spaced by a random pause",
-        "  (0–1 s) so they do not fall in step with the index's one-second refresh cycle.",
+        "  (0–1 s) so they do not fall in step with the index's refresh cycle (half a second).",
         "- **Load**: locust, headless, clients sending the query mix back to back for the duration.",
         "",
         "## Commands",

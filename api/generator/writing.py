@@ -19,8 +19,6 @@ from datetime import datetime, timezone
 
 from sqlalchemy import Engine, create_engine, insert
 
-from ..processes import run as run_jobs
-
 from ..models import (
     Contact,
     Event,
@@ -31,6 +29,7 @@ from ..models import (
     SupplierCertification,
     SupplierChange,
 )
+from ..processes import run as run_jobs
 from ..suppliers import records
 from .suppliers import DEFAULT_SEED, Generator
 
