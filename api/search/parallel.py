@@ -40,15 +40,20 @@ class Sources:
     database_url: str
     elasticsearch_url: str
     processes: int
+    # Starting a process (importing the application) takes seconds and ~150 MB: below this many
+    # suppliers one process is as fast.
+    parallel_from: int = 50_000
 
     @classmethod
     def of(cls, config) -> Sources:
         """From the application's configuration (REBUILD_PROCESSES)."""
         return cls(config["DATABASE_URL"], config["ELASTICSEARCH_URL"], config["REBUILD_PROCESSES"])
 
-    def usable(self) -> bool:
-        """Several processes can open the database (an in-memory SQLite database is one connection's)."""
-        return self.processes > 1 and make_url(self.database_url).database not in (None, "", ":memory:")
+    def worth_it(self, suppliers: int) -> bool:
+        """Several processes pay off for this many suppliers and can open the database (an in-memory
+        SQLite database is one connection's)."""
+        return (self.processes > 1 and suppliers >= self.parallel_from
+                and make_url(self.database_url).database not in (None, "", ":memory:"))
 
 
 def id_slices(count: int) -> list[tuple[str, str | None]]:

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from search import indexer
@@ -60,7 +60,8 @@ def catch_up(session: Session, index_name: str, client, since,
 
 def rebuild(session: Session, index: SupplierIndex, progress: Callable[[int], None] | None = None,
             patience: indexer.Patience = indexer.PATIENT, sources: Sources | None = None) -> RebuildReport:
-    """Rebuild from this session's database; from several processes when `sources` says where to read."""
+    """Rebuild from this session's database; from several processes when `sources` says where to read
+    and there are enough suppliers to make them worth starting."""
     started = time.monotonic()
     stream_started = utc_now()
     new_index = index.new_index_name()
@@ -68,7 +69,7 @@ def rebuild(session: Session, index: SupplierIndex, progress: Callable[[int], No
     try:
         index.client.indices.update_aliases(actions=[
             {"add": {"index": new_index, "alias": index.incoming_alias}}])
-        if sources and sources.usable():
+        if sources and sources.worth_it(session.scalar(select(func.count(Supplier.id)))):
             indexed = stream(sources, new_index, progress, patience)
         else:
             indexed = indexer.write_all(index.client, upserts(session), new_index, progress, patience=patience)

@@ -56,7 +56,8 @@ def test_documents_from_several_processes_equal_build_document(app):
     seen: list[int] = []
     with app.app_context():
         report = rebuild(transaction.session(), sync.supplier_index(), seen.append,
-                         sources=Sources(app.config["DATABASE_URL"], app.config["ELASTICSEARCH_URL"], 2))
+                         sources=Sources(app.config["DATABASE_URL"], app.config["ELASTICSEARCH_URL"], 2,
+                                         parallel_from=SUPPLIERS))
         index = sync.supplier_index()
         index.refresh()
         hits = index.client.search(index=index.alias, query={"match_all": {}}, size=SUPPLIERS + 1,
