@@ -19,6 +19,7 @@ from .demo import demo_cli
 from .imports.cli import suppliers_cli
 from .models import Supplier
 from .search import sync
+from .search.parallel import Sources
 from .search.rebuild import rebuild
 from .worker import worker_command
 
@@ -37,9 +38,10 @@ def db_upgrade(revision: str) -> None:
 
 @search_cli.command("node")
 @click.argument("action", type=click.Choice(["start", "stop", "status"]))
-def search_node(action: str) -> None:
-    """Start, stop or check the local Elasticsearch node (development and tests)."""
-    raise SystemExit(node.main([action]))
+@click.option("--nodes", type=click.IntRange(min=1), help="How many nodes form the cluster (default: ES_NODES or 1).")
+def search_node(action: str, nodes: int | None) -> None:
+    """Start, stop or check the local Elasticsearch node or cluster (development and tests)."""
+    raise SystemExit(node.main([action, *(["--nodes", str(nodes)] if nodes else [])]))
 
 
 @search_cli.command("rebuild")
@@ -54,7 +56,7 @@ def search_rebuild() -> None:
         click.echo(f"  {done:,}/{total:,} suppliers ({done / max(total, 1):.0%}), {rate:,.0f}/s", err=True)
 
     click.echo(f"rebuilding the supplier index from {total:,} suppliers", err=True)
-    report = rebuild(session, sync.supplier_index(), progress)
+    report = rebuild(session, sync.supplier_index(), progress, sources=Sources.of(current_app.config))
     click.echo(f"{report.index} is live: {report.indexed:,} indexed, {report.caught_up:,} caught up, "
                f"{report.seconds:.1f}s; dropped {', '.join(report.dropped) or 'nothing'}")
 

@@ -40,6 +40,8 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
         "INDEX_PREFIX": env.get("INDEX_PREFIX", "proxisource"),
         # "auto": one replica as soon as the cluster has a second data node (search.index).
         "INDEX_REPLICAS": _replicas(env.get("INDEX_REPLICAS", "auto")),
+        # Processes that build and send documents in a full rebuild (api.search.parallel).
+        "REBUILD_PROCESSES": int(env.get("REBUILD_PROCESSES", os.cpu_count() or 1)),
         # How long the push right after a request commits may wait for Elasticsearch
         # (the worker pushes whatever it could not).
         "SEARCH_PUSH_TIMEOUT_SECONDS": float(env.get("SEARCH_PUSH_TIMEOUT_SECONDS", 1.0)),

@@ -5,14 +5,15 @@
     python -m bench.run --sizes 10000 100000 [--load-users 16] [--keep]
 
 Needs PostgreSQL (started with pg_ctlcluster when it does not answer; a
-database `proxisource_bench` is created and dropped) and Elasticsearch (the
+database `perf_bench` is created and dropped) and Elasticsearch (the
 local node: `python -m search.node start`); indexes are prefixed `bench`.
 
 For each size, the data set is extended to that many suppliers with the
 generator (api.generator), then:
 
 - rebuild: `flask --app api search rebuild` in a subprocess (suppliers per
-  second, peak RSS from /proc, RSS sampled along the way), against a raw
+  second, peak RSS from /proc of it and its streaming processes together, RSS
+  sampled along the way), against a raw
   `helpers.streaming_bulk` of the same documents, built beforehand, into a
   fresh index created the same way; the time to build those documents from
   PostgreSQL alone is reported too, to show where the rebuild's time goes;
@@ -68,7 +69,7 @@ from . import queries
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "performance.md"
 PLOT = REPORT.with_suffix(".png")  # written next to the report
-DATABASE = "proxisource_bench"
+DATABASE = "perf_bench"
 PREFIX = "bench"
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
 GUNICORN_WORKERS = 4  # as the Dockerfile runs it
@@ -234,7 +235,7 @@ def extend_data(database_url: str, size: int, seed: int) -> dict:
 
     if count > 0:
         log(f"generating suppliers {existing:,}…{size - 1:,}")
-        generator.write(engine, count, seed=seed, start=existing, progress=progress)
+        generator.write(engine, count, seed=seed, start=existing, progress=progress, processes=os.cpu_count() or 1)
     seconds = time.monotonic() - started
     with engine.begin() as connection:
         connection.execute(text("ANALYZE"))
@@ -274,8 +275,24 @@ def _memory_kb(pid: int) -> tuple[int, int] | None:
         return None
 
 
+def _tree_memory_kb(pid: int) -> tuple[int, int] | None:
+    """(VmRSS, VmHWM) of a process and its descendants (the rebuild's streaming processes), added up."""
+    memory = _memory_kb(pid)
+    if memory is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            child_pids = [int(child) for child in children.read().split()]
+    except OSError:
+        child_pids = []
+    for child in child_pids:
+        if (more := _tree_memory_kb(child)) is not None:
+            memory = (memory[0] + more[0], memory[1] + more[1])
+    return memory
+
+
 def measure_rebuild(database_url: str, es_url: str, size: int, log_path: Path) -> dict:
-    """`flask --app api search rebuild` in a subprocess: its time and memory."""
+    """`flask --app api search rebuild` in a subprocess: its time and memory (with its own processes')."""
     samples: list[tuple[float, int]] = []
     peak_kb = [0]
     with open(log_path, "ab") as output:
@@ -287,7 +304,7 @@ def measure_rebuild(database_url: str, es_url: str, size: int, log_path: Path) -
 
         def sample() -> None:
             while not stop.wait(0.1):
-                memory = _memory_kb(process.pid)
+                memory = _tree_memory_kb(process.pid)
                 if memory:
                     samples.append((time.monotonic() - started, memory[0]))
                     peak_kb[0] = max(peak_kb[0], memory[1])
@@ -649,9 +666,22 @@ def plot(results: dict, path: Path) -> None:
     pyplot.close(figure)
 
 
+def other_sections(path: Path) -> str:
+    """What follows the results block: the sections other benchmarks write (background work,
+    webhooks, imports), kept as they are when this one rewrites its figures."""
+    if not path.exists():
+        return ""
+    content = path.read_text(encoding="utf-8")
+    start = content.find(RESULTS_MARK)
+    end = content.find("-->", start) if start >= 0 else -1
+    return content[end + len("-->"):].strip("\n") if end >= 0 else ""
+
+
 def write_report(results: dict, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(render(results, previous_notes(output)), encoding="utf-8")
+    rest = other_sections(output)
+    report = render(results, previous_notes(output)) + (f"\n{rest}\n" if rest else "")
+    output.write_text(report, encoding="utf-8")
     plot(results, output.with_suffix(".png"))
 
 
@@ -764,14 +794,15 @@ def render(results: dict, notes: str = "") -> str:
         "  (`index.requests.cache.enable: false`): the size-0 facet searches would otherwise be",
         "  answered from it on every round after the first, which a real mix of queries would not get.",
         "- **Rebuild**: `flask --app api search rebuild` in a subprocess (index created without replicas",
-        "  or refresh, documents streamed from PostgreSQL, catch-up, refresh, alias swap); peak RSS is",
-        "  the process's VmHWM (/proc), RSS sampled every 0.1 s. **Raw bulk**: the same documents, built beforehand (timed",
+        "  or refresh, documents streamed from PostgreSQL by `REBUILD_PROCESSES` processes, one per core",
+        "  by default, catch-up, refresh, alias swap); peak RSS is the VmHWM (/proc) of the command and",
+        "  its streaming processes added up, RSS sampled every 0.1 s. **Raw bulk**: the same documents, built beforehand (timed",
         "  apart: *documents built from PostgreSQL alone*), sent by `helpers.streaming_bulk` with the",
         "  same actions and chunk size into a fresh index created the same way, refresh included.",
         "- **Freshness**: PATCH of a supplier's trade name through the API (admin key, `If-Match`), then",
         "  the search polled every 10 ms for the new name; time from sending the PATCH until the search",
         "  finds it (an upper bound of the time from the commit). Updates are spaced by a random pause",
-        "  (0–1 s) so they do not fall in step with the index's one-second refresh cycle.",
+        "  (0–1 s) so they do not fall in step with the index's refresh cycle (half a second).",
         "- **Load**: locust, headless, clients sending the query mix back to back for the duration.",
         "",
         "## Commands",
@@ -784,7 +815,7 @@ def render(results: dict, notes: str = "") -> str:
         "```",
         "",
         "Options of `bench.run`: `--database-url` (a PostgreSQL server URL; the benchmark creates and",
-        "drops `proxisource_bench` on it), `--elasticsearch-url`, `--fresh` (forget earlier sizes),",
+        "drops `perf_bench` on it), `--elasticsearch-url`, `--fresh` (forget earlier sizes),",
         "`--keep` (keep the database and the `bench-*` indexes afterwards), `--render-only` (rewrite this",
         "page from the results it embeds).",
         "",

@@ -17,6 +17,10 @@ KEYWORD = {"type": "keyword"}
 TEXT = {"type": "text", "analyzer": "standard"}
 STORED_ONLY = {"type": "object", "enabled": False}
 FINISHING_TIMEOUT = 300.0  # seconds
+# A change becomes searchable at the next refresh: half a second keeps "found within a second of
+# its commit" true at p95 (issue 13's freshness target), where one second made the wait alone
+# up to a second. A refresh with nothing new to expose costs next to nothing.
+REFRESH_INTERVAL = "500ms"
 
 MAPPINGS = {
     "dynamic": "strict",
@@ -72,7 +76,7 @@ class SupplierIndex:
     def create(self, name: str, *, bulk_loading: bool = False) -> None:
         # One shard: facet counts from terms aggregations are then exact, and a
         # million suppliers fit comfortably in one shard.
-        settings = {"number_of_shards": 1, "refresh_interval": "-1" if bulk_loading else "1s",
+        settings = {"number_of_shards": 1, "refresh_interval": "-1" if bulk_loading else REFRESH_INTERVAL,
                     **(self._no_replicas() if bulk_loading else self._replica_settings())}
         self.client.indices.create(index=name, settings=settings, mappings=MAPPINGS)
 
@@ -80,7 +84,7 @@ class SupplierIndex:
         # The first refresh of a million documents takes longer than a search may.
         patient = self.client.options(request_timeout=FINISHING_TIMEOUT)
         patient.indices.put_settings(index=name, settings={**self._replica_settings(),
-                                                            "refresh_interval": "1s"})
+                                                            "refresh_interval": REFRESH_INTERVAL})
         patient.indices.refresh(index=name)
 
     def _replica_settings(self) -> dict:

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from sqlalchemy import create_engine
 
 from .. import create_app, migrate, transaction
 from ..search import sync
+from ..search.parallel import Sources
 from ..search.rebuild import rebuild
 from . import geography
 from .suppliers import DEFAULT_SEED
@@ -33,7 +35,7 @@ def rebuild_index(database_url: str, elasticsearch_url: str, index_prefix: str) 
     app = create_app({"DATABASE_URL": database_url, "ELASTICSEARCH_URL": elasticsearch_url,
                       "INDEX_PREFIX": index_prefix})
     with app.app_context():
-        report = rebuild(transaction.session(), sync.supplier_index())
+        report = rebuild(transaction.session(), sync.supplier_index(), sources=Sources.of(app.config))
     print(f"{report.index} is live: {report.indexed:,} suppliers indexed in {report.seconds:.1f}s",
           file=sys.stderr)
 
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", choices=sorted(geography.REGIONS), default="france")
     parser.add_argument("--database-url", required=True, help="SQLAlchemy URL of a migrated database")
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--processes", type=int, default=os.cpu_count() or 1,
+                        help="writers at once on PostgreSQL (default: one per core)")
     parser.add_argument("--migrate", action="store_true", help="apply the migrations first")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the search index afterwards")
     parser.add_argument("--elasticsearch-url", default="http://127.0.0.1:9200")
@@ -60,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     print(f"generating {args.suppliers:,} suppliers (seed {args.seed}, region {args.region})", file=sys.stderr)
     write(engine, args.suppliers, seed=args.seed, start=args.start, region=args.region,
-          batch_size=args.batch_size, progress=_stderr_progress(started))
+          batch_size=args.batch_size, progress=_stderr_progress(started), processes=args.processes)
     elapsed = time.monotonic() - started
     print(f"wrote {args.suppliers:,} suppliers in {elapsed:.1f}s ({args.suppliers / max(elapsed, 1e-9):,.0f}/s)",
           file=sys.stderr)

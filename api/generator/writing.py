@@ -1,7 +1,10 @@
 """Generated suppliers into the database, in batches, as creating them through the API would leave them.
 
 Rows go in with SQLAlchemy Core bulk inserts into the real tables, one
-transaction per batch, so memory stays flat whatever the count. Besides its
+transaction per batch, so memory stays flat whatever the count. Drawing a
+supplier costs more than inserting it, so on PostgreSQL several processes
+(api.processes) each write one contiguous part of the numbers; SQLite takes
+one writer at a time. Besides its
 profile (version 1), each supplier gets the records of its creation, built
 by the same functions as the API's (api.suppliers.records): the `created`
 history entry and the public `supplier.created` event, by the system and
@@ -12,9 +15,9 @@ drainer indexes it even when no rebuild follows.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine, create_engine, insert
 
 from ..models import (
     Contact,
@@ -26,6 +29,7 @@ from ..models import (
     SupplierCertification,
     SupplierChange,
 )
+from ..processes import run as run_jobs
 from ..suppliers import records
 from .suppliers import DEFAULT_SEED, Generator
 
@@ -40,8 +44,13 @@ TABLES = {"supplier": Supplier.__table__, "sites": Site.__table__,
 
 def write(engine: Engine, count: int, *, seed: int = DEFAULT_SEED, start: int = 0, region: str = "france",
           batch_size: int = BATCH_SIZE, now: datetime | None = None,
-          progress: Callable[[int, int], None] | None = None) -> int:
-    """Insert suppliers start … start+count-1 in batches (one transaction each); return how many."""
+          progress: Callable[[int, int], None] | None = None, processes: int = 1) -> int:
+    """Insert suppliers start … start+count-1 in batches (one transaction each); return how many.
+
+    With `processes` > 1 on PostgreSQL, that many processes write a part each."""
+    if processes > 1 and engine.dialect.name == "postgresql" and count >= processes * batch_size:
+        return _write_in_processes(engine, count, seed=seed, start=start, region=region, batch_size=batch_size,
+                                   now=now or datetime.now(timezone.utc), progress=progress, processes=processes)
     generator = Generator(seed, region=region, now=now)
     done = 0
     while done < count:
@@ -55,6 +64,24 @@ def write(engine: Engine, count: int, *, seed: int = DEFAULT_SEED, start: int = 
         if progress:
             progress(done, count)
     return done
+
+
+def _write_in_processes(engine: Engine, count: int, *, seed: int, start: int, region: str, batch_size: int,
+                        now: datetime, progress: Callable[[int, int], None] | None, processes: int) -> int:
+    url = engine.url.render_as_string(hide_password=False)
+    bounds = [start + count * part // processes for part in range(processes + 1)]
+    parts = [(url, high - low, seed, low, region, batch_size, now) for low, high in zip(bounds, bounds[1:])]
+    return run_jobs(_write_part, parts, progress and (lambda done: progress(done, count)))
+
+
+def _write_part(url: str, count: int, seed: int, start: int, region: str, batch_size: int, now: datetime,
+                report: Callable[[int], None]) -> int:
+    engine = create_engine(url)
+    try:
+        return write(engine, count, seed=seed, start=start, region=region, batch_size=batch_size, now=now,
+                     progress=lambda done, _total: report(done))
+    finally:
+        engine.dispose()
 
 
 def _rows_of(suppliers: Iterable[dict]) -> dict[str, list[dict]]:

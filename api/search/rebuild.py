@@ -4,7 +4,8 @@
    the `incoming` alias, so from now on every live change reaches it too.
 2. Stream every supplier from the database (keyset batches of Core rows, see
    profiles.py: memory stays flat) into it with external versions, building
-   the next documents while Elasticsearch indexes the previous ones; a bulk
+   the next documents while Elasticsearch indexes the previous ones, in
+   several processes when `sources` allows (parallel.py); a bulk
    request that times out or meets a busy cluster is sent again
    (indexer.write_all), so one slow request does not drop the rebuild.
 3. Catch up on what changed since the stream started: those
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from search import indexer
@@ -30,6 +31,7 @@ from search.index import SupplierIndex
 
 from ..db import utc_now
 from ..models import Supplier, SupplierChange
+from .parallel import Sources, stream
 from .profiles import upserts
 
 # Changes committed just before the stream started may have missed it (clock skew, commit order).
@@ -57,7 +59,9 @@ def catch_up(session: Session, index_name: str, client, since,
 
 
 def rebuild(session: Session, index: SupplierIndex, progress: Callable[[int], None] | None = None,
-            patience: indexer.Patience = indexer.PATIENT) -> RebuildReport:
+            patience: indexer.Patience = indexer.PATIENT, sources: Sources | None = None) -> RebuildReport:
+    """Rebuild from this session's database; from several processes when `sources` says where to read
+    and there are enough suppliers to make them worth starting."""
     started = time.monotonic()
     stream_started = utc_now()
     index.add_new_fields()  # live changes reach the old index too while this one fills
@@ -66,7 +70,10 @@ def rebuild(session: Session, index: SupplierIndex, progress: Callable[[int], No
     try:
         index.client.indices.update_aliases(actions=[
             {"add": {"index": new_index, "alias": index.incoming_alias}}])
-        indexed = indexer.write_all(index.client, upserts(session), new_index, progress, patience=patience)
+        if sources and sources.worth_it(session.scalar(select(func.count(Supplier.id)))):
+            indexed = stream(sources, new_index, progress, patience)
+        else:
+            indexed = indexer.write_all(index.client, upserts(session), new_index, progress, patience=patience)
         session.rollback()  # a fresh transaction: the catch-up must see every commit since
         caught_up = catch_up(session, new_index, index.client, stream_started - CATCH_UP_MARGIN, patience)
         index.finish_bulk_loading(new_index)

@@ -3,20 +3,13 @@ and the index compared with the database."""
 
 from __future__ import annotations
 
-from factories import new_siret
+from search_support import profile
 from sqlalchemy import select
 
-from api.principal import ANONYMOUS
 from api.models import SearchOutbox
+from api.principal import ANONYMOUS
 from api.search import profiles
 from api.suppliers import service
-
-
-def profile(i: int) -> dict:
-    return {"legal_name": f"Atelier {i}", "siret": new_siret(), "country": "FR",
-            "sites": [{"city": "Rouen", "postal_code": "76000", "country": "FR",
-                       "latitude": 49.44 + i / 10_000, "longitude": 1.09}],
-            "capabilities": [{"code": "machining.turning"}], "sectors": ["automotive"]}
 
 
 def change_suppliers(app, suppliers: int, changes: int | None = None, deleted: int = 0) -> list[str]:

@@ -11,6 +11,13 @@ import math
 import unicodedata
 from contextlib import contextmanager
 
+from factories import new_siret
+
+from api import transaction
+from api.principal import ANONYMOUS
+from api.search import sync
+from api.suppliers.service import create_supplier
+
 SEARCH_URL = "/api/v1/search/suppliers"
 EARTH_RADIUS_KM = 6371.0088  # IUGG mean radius, as Elasticsearch's arc distance uses
 
@@ -73,3 +80,20 @@ def search_all(client, params: list[tuple[str, str]], max_pages: int = 1000) -> 
         if cursor is None:
             return pages, hits
     raise AssertionError(f"more than {max_pages} pages for {params}")
+
+
+def profile(i: int) -> dict:
+    return {"legal_name": f"Atelier {i}", "siret": new_siret(), "country": "FR",
+            "sites": [{"city": "Rouen", "postal_code": "76000", "country": "FR",
+                       "latitude": 49.44 + i / 10_000, "longitude": 1.09}],
+            "capabilities": [{"code": "machining.turning"}], "sectors": ["automotive"]}
+
+
+def create_many(app, count: int) -> list[str]:
+    """Suppliers written through the service (as the API does), then synced."""
+    with app.app_context():
+        session = transaction.session()
+        ids = [create_supplier(session, profile(i), ANONYMOUS).id for i in range(count)]
+        session.commit()
+        sync.drain(session, sync.supplier_index(app))
+    return ids

@@ -19,7 +19,7 @@ from dataclasses import replace
 
 import pytest
 from factories import issue_admin_key
-from test_search_resilience import profile
+from search_support import profile
 
 from api import create_app
 from api.worker import Worker, default_jobs

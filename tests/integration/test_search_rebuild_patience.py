@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
-from test_search_resilience import create_many
+from search_support import create_many
 
 from api import transaction
 from api.search.rebuild import rebuild

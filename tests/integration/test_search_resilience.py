@@ -12,24 +12,15 @@ import threading
 import time
 
 import pytest
-from factories import new_siret
+from search_support import create_many, profile
 
 from api import transaction
 from api.accounts.service import issue_key
-from api.principal import ANONYMOUS
-from api.search import rebuild as rebuild_module
-from api.search import sync
 from api.search import profiles
+from api.search import rebuild as rebuild_module
 from api.search.rebuild import rebuild
-from api.suppliers.service import create_supplier
 from api.worker import Worker, default_jobs
 from search import node
-
-def profile(i: int) -> dict:
-    return {"legal_name": f"Atelier {i}", "siret": new_siret(), "country": "FR",
-            "sites": [{"city": "Rouen", "postal_code": "76000", "country": "FR",
-                       "latitude": 49.44 + i / 10_000, "longitude": 1.09}],
-            "capabilities": [{"code": "machining.turning"}], "sectors": ["automotive"]}
 
 
 @pytest.fixture()
@@ -43,16 +34,6 @@ def admin_headers(app):
 @pytest.fixture()
 def index(supplier_index):
     return supplier_index
-
-
-def create_many(app, count: int) -> list[str]:
-    """Suppliers written through the service (as the API does), then synced."""
-    with app.app_context():
-        session = transaction.session()
-        ids = [create_supplier(session, profile(i), ANONYMOUS).id for i in range(count)]
-        session.commit()
-        sync.drain(session, sync.supplier_index(app))
-    return ids
 
 
 def index_matches_database(app, index) -> None:
