@@ -11,7 +11,7 @@ import math
 import unicodedata
 from contextlib import contextmanager
 
-from factories import new_siret
+from factories import issue_admin_key, new_siret
 
 from api import transaction
 from api.principal import ANONYMOUS
@@ -41,6 +41,20 @@ def clean_index(app):
         yield
     finally:
         empty_index(app)
+
+
+def created_through_api(app, bodies: dict[str, dict]):
+    """Suppliers created by an admin through the API into an empty index, refreshed: key -> id
+    (a generator, for module fixtures: the index is emptied again afterwards)."""
+    with clean_index(app):
+        client, admin = app.test_client(), issue_admin_key(app)
+        created = {}
+        for key, body in bodies.items():
+            response = client.post("/api/v1/suppliers", headers=admin.headers, json=body)
+            assert response.status_code == 201, response.get_json()
+            created[key] = response.get_json()["id"]
+        refresh(app)
+        yield created
 
 
 def refresh(app) -> None:

@@ -8,8 +8,8 @@ query syntax is never interpreted, and highlights show the user's own words.
 from __future__ import annotations
 
 import pytest
-from factories import issue_admin_key, new_siret
-from search_support import clean_index, refresh, search
+from factories import new_siret
+from search_support import created_through_api, search
 
 # Checked against api/reference/data/capabilities.csv by test_the_capabilities_used_have_these_labels.
 LASER_CUTTING = ("forming.cutting.laser", "Découpe laser")
@@ -57,15 +57,7 @@ def body(key: str) -> dict:
 
 @pytest.fixture(scope="module")
 def ids(app) -> dict[str, str]:
-    with clean_index(app):
-        client, admin = app.test_client(), issue_admin_key(app)
-        created = {}
-        for key in SUPPLIERS:
-            response = client.post("/api/v1/suppliers", headers=admin.headers, json=body(key))
-            assert response.status_code == 201, response.get_json()
-            created[key] = response.get_json()["id"]
-        refresh(app)
-        yield created
+    yield from created_through_api(app, {key: body(key) for key in SUPPLIERS})
 
 
 def found(client, ids, q: str, **params) -> set[str]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 from elasticsearch import BadRequestError
-from factories import issue_admin_key, new_siret
-from search_support import clean_index, refresh, search
+from factories import new_siret
+from search_support import created_through_api, search
 
 from search.index import MAPPINGS, SupplierIndex
 
@@ -37,15 +37,7 @@ def body(key: str) -> dict:
 
 @pytest.fixture(scope="module")
 def ids(app) -> dict[str, str]:
-    with clean_index(app):
-        client, admin = app.test_client(), issue_admin_key(app)
-        created = {}
-        for key in SUPPLIERS:
-            response = client.post("/api/v1/suppliers", headers=admin.headers, json=body(key))
-            assert response.status_code == 201, response.get_json()
-            created[key] = response.get_json()["id"]
-        refresh(app)
-        yield created
+    yield from created_through_api(app, {key: body(key) for key in SUPPLIERS})
 
 
 def answer(client, **params) -> dict:
