@@ -32,6 +32,11 @@ class Blueprint(flask_smorest.Blueprint):
         self.before_request(refuse_undeclared_query)
         self.before_request(require_declared_body)
 
+    def arguments(self, schema, **kwargs):
+        # One instance per operation: given a class, webargs builds the schema (deep-copying every
+        # field) on each request, a quarter of a millisecond of every search.
+        return super().arguments(schema() if isinstance(schema, type) else schema, **kwargs)
+
     def alt_response(self, status_code, response=None, *, schema=None, content_type=None, **kwargs):
         if int(status_code) >= 400 and response is None and schema is None:
             schema, content_type = ProblemSchema, content_type or PROBLEM_MIMETYPE
