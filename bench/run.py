@@ -143,11 +143,15 @@ def ensure_elasticsearch(url: str) -> None:
     node.start(node.NodeConfig.from_env())
 
 
-def create_database(server_url: str) -> str:
+def create_database(server_url: str, *, reuse: bool = False) -> str:
+    """The benchmark database, empty, or (reuse) as an earlier `--keep` run left it."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": DATABASE})
+        if exists and not reuse:
+            connection.execute(text(f'DROP DATABASE "{DATABASE}" WITH (FORCE)'))
+        if not exists or not reuse:
+            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
     admin.dispose()
     return make_url(server_url).set(database=DATABASE).render_as_string(hide_password=False)
 
@@ -224,6 +228,9 @@ def extend_data(database_url: str, size: int, seed: int) -> dict:
     with engine.connect() as connection:
         existing = connection.scalar(text("SELECT count(*) FROM suppliers"))
     count = size - existing
+    if count < 0:
+        raise SystemExit(f"the benchmark database already holds {existing:,} suppliers, more than {size:,}: "
+                         "measure smaller sizes without --reuse-data")
     started = time.monotonic()
     last_report = [started]
 
@@ -735,12 +742,12 @@ def render(results: dict, notes: str = "") -> str:
     ]
     for size, r in zip(sizes, per_size):
         gen = r["generation"]
-        generation_rate = f"{gen['per_second']:,}/s" if gen["per_second"] else "–"
+        generation_rate = (f"{gen['per_second']:,}/s ({gen['generated']:,} written in {gen['seconds']} s)"
+                           if gen["per_second"] else "kept from an earlier run")
         rss = " / ".join(f"{v:,.0f}" if v else "–" for v in r["rebuild"]["rss_mb_at"].values())
         fresh = r["freshness"]
         lines.append(
             f"| {int(size):,} | {generation_rate}"
-            f" ({gen['generated']:,} written in {gen['seconds']} s)"
             f" | {r['raw']['documents_from_postgres']['per_second']:,}/s | {rss} MB"
             f" | {r['rebuild']['cpu_seconds']} s of {r['rebuild']['seconds']} s"
             f" | {r['latency']['es_took_median_ms']} ms"
@@ -867,6 +874,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPORT)
     parser.add_argument("--fresh", action="store_true", help="do not keep sizes measured by earlier runs")
     parser.add_argument("--keep", action="store_true", help="keep the database and indexes afterwards")
+    parser.add_argument("--reuse-data", action="store_true",
+                        help="start from the suppliers an earlier --keep run left (only the missing ones "
+                             "are generated, so a size already there is measured without its generation); "
+                             "implies --keep")
     parser.add_argument("--render-only", action="store_true",
                         help="rewrite the report from the results it embeds, measure nothing")
     args = parser.parse_args(argv)
@@ -877,7 +888,7 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_postgres(args.database_url)
     ensure_elasticsearch(args.elasticsearch_url)
-    database_url = create_database(args.database_url)
+    database_url = create_database(args.database_url, reuse=args.reuse_data)
     from api import migrate
     migrate.upgrade(database_url)
     delete_bench_indexes(args.elasticsearch_url)
@@ -890,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
             write_report(results, args.output)
             print(json.dumps({size: results["sizes"][str(size)]}, indent=1, ensure_ascii=False), flush=True)
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse_data):
             delete_bench_indexes(args.elasticsearch_url)
             drop_database(args.database_url)
     log(f"written {args.output}")
