@@ -10,7 +10,9 @@ facets nothing is selected in count only its hits; each facet with a
 selection gets its own size-0 search whose query holds the other filters.
 Distance bands are differences of cumulative rings (within 25, 50, 100,
 200 km, and everyone), exact because a ring only grows with its radius; the
-local-first rings are the same aggregation. The searches go as one _msearch.
+rings are one geo_distance aggregation, so each site's distance is computed
+once per search, and the local-first rings are the same aggregation. The
+searches go as one _msearch.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ FUZZINESS = "AUTO:5,100"
 CONCEPT_BOOST = 1.0
 DISTANCE_BANDS = ((0, 25), (25, 50), (50, 100), (100, 200), (200, None))
 LOCAL_FIRST_RINGS = (25, 50, 100, 200, 500)
-# Cumulative rings: every band limit and local-first ring; EVERYONE is the ring without a limit.
-RINGS_KM = tuple(sorted({high for _, high in DISTANCE_BANDS if high} | set(LOCAL_FIRST_RINGS)))
+BAND_LIMITS_KM = tuple(high for _, high in DISTANCE_BANDS if high)
+# Local-first's cumulative rings hold the band limits too (its counts give the distance facet);
+# EVERYONE is the ring without a limit.
+RINGS_KM = tuple(sorted(set(BAND_LIMITS_KM) | set(LOCAL_FIRST_RINGS)))
 EVERYONE = "all"
 FACETS = ("capability", "certification", "sector", "department", "size", "digital", "distance")
 SOURCE_FIELDS = ["id", "name", "legal_name", "trade_name", "description", "capabilities",
@@ -177,10 +181,19 @@ def sort_clause(query: SupplierQuery) -> list[dict]:
     }.get(query.sort, [{"_score": "desc"}, TIEBREAK])
 
 
-def rings(point: GeoPoint) -> dict:
-    """How many suppliers lie within each of RINGS_KM, and how many there are (EVERYONE)."""
-    filters = {str(radius): within(point, radius) for radius in RINGS_KM}
-    return {"filters": {"filters": {**filters, EVERYONE: {"match_all": {}}}}}
+def rings(point: GeoPoint, radii: tuple[int, ...] = BAND_LIMITS_KM) -> dict:
+    """How many suppliers there are (the EVERYONE bucket) and, under it, how many lie within
+    each radius.
+
+    A range from 0 to r counts a supplier once when any of its sites lies in it, that is when
+    its nearest site does: the suppliers `within` finds (up to a site at exactly r km, where
+    the range stops short and the query includes it). One geo_distance aggregation computes
+    each site's distance once, where a geo_distance filter per ring made a search over all
+    of France test each ring in turn (three times slower)."""
+    distances = {"field": "locations", "origin": point.as_dict(), "unit": "km", "keyed": True,
+                 "ranges": [{"key": str(radius), "to": radius} for radius in radii]}
+    return {"filters": {"filters": {EVERYONE: {"match_all": {}}}},
+            "aggs": {"rings": {"geo_distance": distances}}}
 
 
 def facet_aggregation(name: str, query: SupplierQuery) -> dict | None:
@@ -230,7 +243,7 @@ def build_searches(query: SupplierQuery, *, counted: frozenset[str] = frozenset(
 def build_ring_counts(query: SupplierQuery) -> dict:
     """The distance facet's search (every filter but the radius): local-first picks its ring from it."""
     return {"query": filtered(query, but="distance"), "size": 0, "track_total_hits": False,
-            "aggs": {"distance": rings(query.point)}}
+            "aggs": {"distance": rings(query.point, RINGS_KM)}}
 
 
 def count(query: SupplierQuery) -> dict:

@@ -45,8 +45,9 @@ def facets_of(aggregations: dict, taxonomy: Taxonomy, certification_name) -> dic
 
 def ring_counts(aggregation: dict) -> dict[float | None, int]:
     """Suppliers within each ring of query.rings, by radius (None: everyone)."""
-    return {None if key == EVERYONE else int(key): bucket["doc_count"]
-            for key, bucket in aggregation["buckets"].items()}
+    everyone = aggregation["buckets"][EVERYONE]
+    return {None: everyone["doc_count"],
+            **{int(key): bucket["doc_count"] for key, bucket in everyone["rings"]["buckets"].items()}}
 
 
 def bands(within: dict[float | None, int]) -> list[dict]:
