@@ -8,7 +8,13 @@ from .highlight import highlights
 from .query import DISTANCE_BANDS, EVERYONE, SupplierQuery
 
 
-def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
+def hits_of(sources: list[dict], query: SupplierQuery, taxonomy: Taxonomy) -> list[dict]:
+    """The page's items, from the hits' sources."""
+    terms = query.highlight_terms()  # the same for every hit
+    return [hit_of(source, query, taxonomy, terms) for source in sources]
+
+
+def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy, highlight_terms: tuple[str, ...]) -> dict:
     hit = {key: source.get(key) for key in (
         "id", "name", "legal_name", "trade_name", "sectors", "digital", "employees", "size",
         "sites", "updated_at")}
@@ -19,11 +25,14 @@ def hit_of(source: dict, query: SupplierQuery, taxonomy: Taxonomy) -> dict:
     ]
     if query.point:
         hit["distance_km"] = round(nearest_km(query.point.lat, query.point.lon, source["sites"]), 3)
-    # Ancestors too: 'formage' finds a laser cutter through its parent node's label.
-    labels = [label for code in source["capabilities"]
-              if (node := taxonomy.capability(code)) for label in (node.label_fr, node.label_en)]
-    hit["highlights"] = highlights(source, labels, query.highlight_terms())
+    hit["highlights"] = highlights(source, _labels(taxonomy, source["capabilities"]),
+                                   highlight_terms) if highlight_terms else {}
     return hit
+
+
+def _labels(taxonomy: Taxonomy, codes: list[str]) -> list[str]:
+    # Ancestors too: 'formage' finds a laser cutter through its parent node's label.
+    return [label for code in codes if (node := taxonomy.capability(code)) for label in (node.label_fr, node.label_en)]
 
 
 def facets_of(aggregations: dict, taxonomy: Taxonomy, certification_name) -> dict:

@@ -15,7 +15,7 @@ from search import results
 from search import text as search_text
 from search.index import SupplierIndex
 from search.query import GeoPoint, SupplierQuery
-from search.results import hit_of
+from search.results import hits_of
 
 from .. import places
 from ..exceptions import InvalidParameters, SearchUnavailable
@@ -167,7 +167,7 @@ def search_suppliers(index: SupplierIndex, args: dict) -> dict:
     more = len(found) > query.page_size
     answer = {
         "total": hits["total"]["value"],
-        "items": [hit_of(h["_source"], query, catalog) for h in page],
+        "items": hits_of([h["_source"] for h in page], query, catalog),
         "facets": facets if query.with_facets else None,
         "next_cursor": encode_cursor([key, query.radius_km, page[-1]["sort"]]) if more else None,
         "valid_on": query.valid_on.isoformat(),
