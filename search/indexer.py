@@ -145,18 +145,11 @@ class Encoded:
 
 
 def encoded(changes: Iterable[Upsert | Removal], index: str) -> Iterator[Encoded]:
-    """The changes' bulk lines. orjson, not the client's per-action handling and standard json:
-    serialising was a third of a rebuild's CPU in Python."""
-    for change in changes:
-        if isinstance(change, Upsert):
-            supplier_id = change.document["id"]
-            meta = {"index": {"_index": index, "_id": supplier_id, "version": change.version,
-                              "version_type": "external_gte"}}
-            yield Encoded(supplier_id, orjson.dumps(meta) + b"\n" + orjson.dumps(change.document) + b"\n")
-        else:
-            meta = {"delete": {"_index": index, "_id": change.id, "version": change.version,
-                               "version_type": "external_gte"}}
-            yield Encoded(change.id, orjson.dumps(meta) + b"\n")
+    """The changes' bulk lines, by orjson: the client's standard json took a third of a rebuild's CPU."""
+    for action in actions(changes, index):
+        meta, source = helpers.expand_action(action)
+        lines = orjson.dumps(meta) + b"\n"
+        yield Encoded(action["_id"], lines if source is None else lines + orjson.dumps(source) + b"\n")
 
 
 def send_patiently(client: Elasticsearch, chunk: list[Encoded], patience: Patience) -> list[dict]:
