@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from multiprocessing.util import register_after_fork
 from pathlib import Path
 
 import orjson
@@ -23,10 +24,17 @@ def make_engine(url: str) -> Engine:
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     # orjson reads JSON columns (and a rebuild's json_agg arrays) three times faster than json.
     engine = create_engine(url, pool_pre_ping=True, json_deserializer=orjson.loads)
+    # A process forked from this one (api.processes) opens its own connections: the pooled ones
+    # are the parent's, to be neither used nor closed there.
+    register_after_fork(engine, _forget_connections)
     if engine.dialect.name == "sqlite":
         # SQLite ignores foreign keys unless asked, per connection.
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     return engine
+
+
+def _forget_connections(engine: Engine) -> None:
+    engine.dispose(close=False)
 
 
 def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:

@@ -9,9 +9,10 @@ that matches every descendant.
 
 from __future__ import annotations
 
+import functools
 from typing import Protocol
 
-from .text import analyze, fold
+from .text import analysed, analyze, fold
 from .vocabulary import Vocabulary
 
 # EU SME size bands by head count.
@@ -41,23 +42,29 @@ def display_name(profile: dict) -> str:
 def build_document(profile: dict, taxonomy: Taxonomy) -> dict:
     declared = [capability["code"] for capability in profile.get("capabilities", [])]
     expanded = sorted({code for declared_code in declared for code in taxonomy.lineage(declared_code)})
-    labels = [label for code in expanded for label in _labels(taxonomy, code)]
+    capability_texts = [_capability_text(taxonomy, code) for code in expanded]
     sites = profile.get("sites", [])
-    name = display_name(profile)
+    name, legal_name, trade_name = display_name(profile), profile["legal_name"], profile.get("trade_name")
+    name_sort = fold(name)
+    # Each text is analysed once, for its field and for its concepts.
+    name_texts = (analysed(legal_name), analysed(trade_name))
+    description = analysed(profile.get("description"))
+    concepts_of = taxonomy.vocabulary().concepts_of
+    # Cities are left out: a place name is no trade word, whatever it sounds like.
+    concepts = set(concepts_of(description.split())).union(
+        *(concepts_of(text.split()) for text in name_texts), *(concepts for _, concepts in capability_texts))
     return {
         "id": profile["id"],
         "name": name,
-        "legal_name": profile["legal_name"],
-        "trade_name": profile.get("trade_name"),
-        "name_sort": fold(name),
+        "legal_name": legal_name,
+        "trade_name": trade_name,
+        "name_sort": name_sort,
         "description": profile.get("description"),
-        "text_name": analyze(profile["legal_name"], profile.get("trade_name")),
-        "text_capabilities": analyze(*labels),
-        "text_description": analyze(profile.get("description")),
+        "text_name": " ".join(filter(None, name_texts)),
+        "text_capabilities": " ".join(filter(None, (text for text, _ in capability_texts))),
+        "text_description": description,
         "text_places": analyze(*(site["city"] for site in sites)),
-        # Cities are left out: a place name is no trade word, whatever it sounds like.
-        "concepts": taxonomy.vocabulary().concepts_in(profile["legal_name"], profile.get("trade_name"),
-                                                      *labels, profile.get("description")),
+        "concepts": sorted(concepts),
         "capabilities": expanded,
         "capabilities_declared": declared,
         "certifications": [
@@ -77,10 +84,14 @@ def build_document(profile: dict, taxonomy: Taxonomy) -> dict:
             for site in sites
         ],
         "updated_at": profile["updated_at"],
-        "suggest": {"input": sorted({fold(name), fold(profile["legal_name"])})},
+        "suggest": {"input": sorted({name_sort, fold(legal_name) if trade_name else name_sort})},
     }
 
 
-def _labels(taxonomy: Taxonomy, code: str) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=4096)
+def _capability_text(taxonomy: Taxonomy, code: str) -> tuple[str, frozenset[str]]:
+    """A taxonomy node's labels analysed, and their concepts: the same for every supplier that has
+    it (the taxonomy is fixed within a process), so worked out once."""
     node = taxonomy.capability(code)
-    return (node.label_fr, node.label_en) if node else ()
+    labels = (node.label_fr, node.label_en) if node else ()
+    return analyze(*labels), frozenset(taxonomy.vocabulary().concepts_in(*labels))

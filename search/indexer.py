@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 
+import orjson
 from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 
 CHUNK_SIZE = 500
@@ -32,6 +33,8 @@ SENDERS = 2  # bulk requests in flight while the next chunk is built
 ALREADY_DONE = frozenset({404, 409})
 # The cluster is busy or (partly) down: the same write may well succeed later.
 UNAVAILABLE = frozenset({429, 502, 503, 504})
+# What a load reads of a bulk answer: each document's outcome, not its shards and sequence numbers.
+BULK_RESPONSE = "items.*._id,items.*.status,items.*.error"
 
 
 @dataclass(frozen=True)
@@ -120,7 +123,7 @@ def write_all(client: Elasticsearch, changes: Iterable[Upsert | Removal], index:
     report, done = WriteReport(), 0
     with ThreadPoolExecutor(SENDERS) as senders:
         in_flight: deque = deque()
-        for chunk in _chunks(actions(changes, index)):
+        for chunk in _chunks(encoded(changes, index)):
             in_flight.append(senders.submit(send_patiently, client, chunk, patience))
             if len(in_flight) > SENDERS:
                 done = _account(report, in_flight.popleft().result(), done, progress)
@@ -133,7 +136,23 @@ def write_all(client: Elasticsearch, changes: Iterable[Upsert | Removal], index:
     return report.applied
 
 
-def send_patiently(client: Elasticsearch, chunk: list[dict], patience: Patience) -> list[dict]:
+@dataclass(frozen=True)
+class Encoded:
+    """One change as the lines of a bulk request body, serialised once however often it is sent."""
+
+    id: str
+    lines: bytes
+
+
+def encoded(changes: Iterable[Upsert | Removal], index: str) -> Iterator[Encoded]:
+    """The changes' bulk lines, by orjson: the client's standard json took a third of a rebuild's CPU."""
+    for action in actions(changes, index):
+        meta, source = helpers.expand_action(action)
+        lines = orjson.dumps(meta) + b"\n"
+        yield Encoded(action["_id"], lines if source is None else lines + orjson.dumps(source) + b"\n")
+
+
+def send_patiently(client: Elasticsearch, chunk: list[Encoded], patience: Patience) -> list[dict]:
     """The bulk response items of one chunk, sent again while it times out or the cluster is busy.
 
     Documents answered 429 alone are sent again; the items of the last attempt are kept."""
@@ -143,7 +162,8 @@ def send_patiently(client: Elasticsearch, chunk: list[dict], patience: Patience)
     pauses = patience.pauses()
     while True:
         try:
-            response = quick.bulk(operations=[line for i in pending for line in _lines(chunk[i])])
+            response = quick.bulk(operations=b"".join(chunk[i].lines for i in pending),
+                                  filter_path=BULK_RESPONSE)
             for i, item in zip(pending, response["items"]):
                 items[i] = next(iter(item.values()))
             pending = [i for i in pending if items[i].get("status") == 429]
@@ -156,24 +176,15 @@ def send_patiently(client: Elasticsearch, chunk: list[dict], patience: Patience)
             return [items[i] for i in range(len(chunk))]
         pause = next(pauses, None)
         if pause is None:
-            return [items.get(i, {"_id": _id_of(chunk[i]), "status": 503, "error": reason})
+            return [items.get(i, {"_id": chunk[i].id, "status": 503, "error": reason})
                     for i in range(len(chunk))]
         log.warning("bulk request of %d documents not done (%s); again in %.1fs", len(pending), reason, pause)
         time.sleep(pause)
 
 
-def _chunks(all_actions: Iterator[dict]) -> Iterator[list[dict]]:
-    while chunk := list(islice(all_actions, CHUNK_SIZE)):
+def _chunks(changes: Iterator[Encoded]) -> Iterator[list[Encoded]]:
+    while chunk := list(islice(changes, CHUNK_SIZE)):
         yield chunk
-
-
-def _lines(action: dict) -> list[dict]:
-    meta, source = helpers.expand_action(action)
-    return [meta] if source is None else [meta, source]
-
-
-def _id_of(action: dict) -> str:
-    return action["_id"]
 
 
 def _account(report: WriteReport, items: list[dict], done: int, progress) -> int:

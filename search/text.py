@@ -58,26 +58,29 @@ SHORT_TEXT = 80  # labels, cities, names: they repeat across a million documents
 
 def terms(text: str | None) -> list[str]:
     """The normalised words of a text, in order."""
-    return list(_terms(text or ""))
+    return analysed(text).split()
 
 
-def _terms(text: str) -> tuple[str, ...]:
+def analysed(text: str | None) -> str:
+    """The normalised words of one text, separated by single spaces (a word holds no space)."""
+    if not text:
+        return ""
     if len(text) <= SHORT_TEXT:
-        return _cached_terms(text)
+        return _cached_analysed(text)
     # Descriptions are unique but their words are not. Normalising whitespace-separated pieces
     # one by one gives the same words (folding works character by character, and no word or
     # elision spans a space) from a cache: three times faster.
-    return tuple(word for piece in text.split() for word in _cached_terms(piece))
+    return " ".join(filter(None, map(_cached_analysed, text.split())))
 
 
-def _normalise(text: str) -> tuple[str, ...]:
+def _normalise(text: str) -> str:
     words = _WORD.findall(_ELISION.sub(" ", fold(text)))
-    return tuple(singular(word) for word in words if word not in STOP_WORDS)
+    return " ".join(singular(word) for word in words if word not in STOP_WORDS)
 
 
-_cached_terms = functools.lru_cache(maxsize=131_072)(_normalise)
+_cached_analysed = functools.lru_cache(maxsize=131_072)(_normalise)
 
 
 def analyze(*texts: str | None) -> str:
     """Normalised words of several texts, as one string the standard analyzer splits on spaces."""
-    return " ".join(word for text in texts for word in _terms(text or ""))
+    return " ".join(filter(None, map(analysed, texts)))

@@ -36,6 +36,12 @@ class Unit:
     word_concepts: tuple[str | None, ...] = ()
 
 
+def _holds(words: Sequence[str], term: tuple[str, ...]) -> bool:
+    """Whether the term's words follow one another somewhere in `words`."""
+    return any(tuple(words[start:start + len(term)]) == term
+               for start, word in enumerate(words) if word == term[0])
+
+
 class Vocabulary:
     def __init__(self, groups: Iterable[Sequence[str]]):
         self._concept_of: dict[tuple[str, ...], str] = {}
@@ -51,6 +57,15 @@ class Vocabulary:
         self._longest: dict[str, int] = {}
         for words in self._concept_of:
             self._longest[words[0]] = max(self._longest.get(words[0], 0), len(words))
+        # Scanning a text: its one-word terms, then its pairs of words that begin a longer term, by
+        # set intersection (most words of a description begin none).
+        self._one_word = {words[0]: concept for words, concept in self._concept_of.items() if len(words) == 1}
+        self._one_words = frozenset(self._one_word)
+        self._longer: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}
+        for words, concept in self._concept_of.items():
+            if len(words) > 1:
+                self._longer.setdefault(words[:2], []).append((words, concept))
+        self._pairs = frozenset(self._longer)
         self._concepts_in_short = functools.lru_cache(maxsize=16_384)(self._concepts_in)
         # One-word terms by first letter and length, for a typed word one typo away from one.
         self._near: dict[tuple[str, int], list[tuple[str, str]]] = {}
@@ -73,12 +88,14 @@ class Vocabulary:
         return sorted(found)
 
     def _concepts_in(self, text: str) -> frozenset[str]:
-        words = terms(text)
-        found = set()
-        for start, word in enumerate(words):
-            for end in range(start + 1, min(len(words), start + self._longest.get(word, 0)) + 1):
-                if concept := self._concept_of.get(tuple(words[start:end])):
-                    found.add(concept)
+        return self.concepts_of(terms(text))
+
+    def concepts_of(self, words: Sequence[str]) -> frozenset[str]:
+        """The concepts of every run of normalised words that is a term (runs may overlap)."""
+        found = {self._one_word[word] for word in self._one_words.intersection(words)}
+        for pair in self._pairs.intersection(zip(words, words[1:])):
+            found.update(concept for term, concept in self._longer[pair]
+                         if len(term) == 2 or _holds(words, term))
         return frozenset(found)
 
     def _word_concept(self, word: str) -> str | None:

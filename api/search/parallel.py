@@ -40,8 +40,8 @@ class Sources:
     database_url: str
     elasticsearch_url: str
     processes: int
-    # Starting a process (importing the application) takes seconds and ~150 MB: below this many
-    # suppliers one process is as fast.
+    # A spawned process (api.processes: when threads run) imports the application again, seconds
+    # and ~150 MB; a forked one starts at once. Below this many suppliers one process is as fast.
     parallel_from: int = 50_000
 
     @classmethod

@@ -12,6 +12,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.spelling import Speller, edit_distance
 from search.text import terms
@@ -81,6 +83,20 @@ def test_a_text_mentions_every_term_it_holds_even_overlapping():
     assert VOCABULARY.concepts_in("Stainless steel welding", None, "CNC") == [
         "acier", "commande_numerique", "inox", "soudure"]
     assert VOCABULARY.concepts_in("commande manuelle, numérique", "steels") == ["acier"]  # not one run of words
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_text_s_concepts_are_those_of_every_run_of_its_words_that_is_a_term(document, data):
+    """Against the plain definition: every run of words, of every length, looked up among the terms."""
+    groups = [group["terms"] for group in document["groups"]]
+    concept_of = {tuple(terms(term)): "_".join(terms(group[0])) for group in groups for term in group}
+    known = sorted({(word,) for term in concept_of for word in term} | {("rouen",), ("x",)})
+    pieces = data.draw(st.lists(st.sampled_from(sorted(concept_of)) | st.sampled_from(known), max_size=20))
+    words = [word for piece in pieces for word in piece]
+    expected = {concept_of[tuple(words[start:end])] for start in range(len(words))
+                for end in range(start + 1, len(words) + 1) if tuple(words[start:end]) in concept_of}
+    assert Vocabulary(groups).concepts_of(words) == expected
 
 
 def test_a_query_is_cut_into_its_longest_terms():
