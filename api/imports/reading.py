@@ -36,32 +36,50 @@ Cell = str | int | float | bool | None
 @dataclass
 class Sheet:
     format: str  # csv or xlsx
+    size: int  # bytes
     rows: Iterator[tuple[int, list[Cell]]]  # (row number as the spreadsheet shows it, cells)
 
 
 def read(file: BinaryIO | bytes) -> Sheet:
     """The rows of the file (read from its start), from row 1, the header; every cell a str,
-    number, bool or None. What makes the file unusable as a whole is found here, at once."""
+    number, bool or None. What makes the file unusable as a whole is found here, at once. The
+    rows are read from `file` as they are taken: nothing else may move in it meanwhile."""
     file = io.BytesIO(file) if isinstance(file, bytes) else file
-    if size(file) > MAX_BYTES:
+    size = _size_of(file)
+    if size > MAX_BYTES:
         raise TooLarge(f"The file is over the limit of {MAX_BYTES // (1024 * 1024)} MB: split it.")
     start = _first_chunk(file)
     if not start.strip() and _blank(file):
         raise InvalidFile("The file is empty.")
     if start.startswith(ZIP_MAGIC):
-        return Sheet("xlsx", _limited(xlsx.rows(file, MAX_COLUMNS)))
+        return Sheet("xlsx", size, _limited(xlsx.rows(file, MAX_COLUMNS)))
     if start.startswith(OLE_MAGIC):
         raise InvalidFile("Excel 97-2003 (.xls) files are not read: save it as .xlsx or CSV.")
     encoding = _encoding(file)
     if encoding != "utf-16" and b"\x00" in start:
         raise InvalidFile("Not a spreadsheet: send a CSV or XLSX file.")
-    return Sheet("csv", _limited(_csv_rows(file, encoding)))
+    return Sheet("csv", size, _limited(_csv_rows(file, encoding)))
 
 
-def size(file: BinaryIO) -> int:
-    size = file.seek(0, os.SEEK_END)
+def rows_at_most(file: BinaryIO, file_format: str) -> int:
+    """More data rows than the file can hold, counted without reading its cells: a CSV row
+    ends with a line break (a cell on several lines has more); an XLSX row is a <row> tag."""
+    if file_format == "xlsx":
+        return xlsx.row_tags(file)
+    lines = 0
     file.seek(0)
-    return size
+    try:
+        while chunk := file.read(_SCAN_CHUNK):
+            lines += chunk.count(b"\n")
+    finally:
+        file.seek(0)
+    return lines  # the header's line included: a last row without a line break is counted by it
+
+
+def _size_of(file: BinaryIO) -> int:
+    end = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    return end
 
 
 def _first_chunk(file: BinaryIO) -> bytes:
@@ -115,7 +133,8 @@ def _csv_rows(file: BinaryIO, encoding: str) -> Iterator[tuple[int, list[Cell]]]
     except csv.Error as error:
         raise InvalidFile(f"Row {number + 1} cannot be read as CSV ({error}).") from error
     finally:
-        text.detach()  # the file is the caller's to close
+        if not file.closed:
+            text.detach()  # the file is the caller's to close
 
 
 def _encoding(file: BinaryIO) -> str:

@@ -79,6 +79,23 @@ def rows(file: BinaryIO, max_columns: int) -> Iterator[tuple[int, list[Cell]]]:
         archive.close()
 
 
+def row_tags(file: BinaryIO) -> int:
+    """How many <row> tags the first sheet's XML has (at least its rows; rows of a merged range
+    the XML leaves out are not counted), found by scanning it, without parsing."""
+    try:
+        with zipfile.ZipFile(file) as archive, _open(archive, _Workbook(archive).sheet) as source:
+            count, tail = 0, b""
+            while chunk := source.read(_SCAN_CHUNK):
+                window = tail + chunk
+                count += window.count(b"<row") + window.count(b":row")  # <row …> or <x:row …>
+                tail = window[-3:]  # too short to hold a tag counted already, long enough to finish one
+            return count
+    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, ParseError, zlib.error) as error:
+        raise InvalidFile(NOT_A_WORKBOOK) from error
+    finally:
+        file.seek(0)
+
+
 def _padded(sheet_rows: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[Cell]]]:
     """The rows with those the XML leaves out in between given as empty (a merged range may
     reach them), and row 1 first whatever the sheet's first row."""
