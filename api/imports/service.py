@@ -1,10 +1,13 @@
 """Importing suppliers from a spreadsheet: read it, plan each row, apply the valid ones.
 
-`start_import` reads the whole file once, refusing it at once when it cannot be
-used (not a spreadsheet, empty, over a limit, a required column missing, the
-header not on row 1), and stores its rows as read, so that any worker can
-process them. `process_chunk` then takes the next CHUNK_ROWS rows and gives
-each its outcome:
+`upload` (the request) refuses at once a file that cannot be used (not a
+spreadsheet, empty, over a limit, a required column missing, the header not on
+row 1); it processes a file of up to ANSWERED_AT_ONCE_ROWS rows there and then,
+and stores a larger one as it is, for the worker to read (`read_file`, the
+import's first step: a file found unusable only then fails, no row stored).
+`start_import` (the command line) reads and stores every row at once. The rows
+are stored as read, so that any worker can process them; `process_chunk` then
+takes the next CHUNK_ROWS rows and gives each its outcome:
 
 - `create`, `update` (matched by Proxisource id, else SIRET, else VAT number:
   only the file's columns are changed), or `unchanged` (the row says what is
