@@ -60,6 +60,7 @@ INSERT_BATCH = 1_000
 HEADER_SEARCH_ROWS = 10  # rows looked at for a header that is not on row 1
 MAX_FAILURES = 3
 OUTCOMES = ("create", "update", "unchanged", "invalid")
+MATCHED_ON = ("id", "siret", "vat_number", "legal_name", "site_1_postal_code")
 _CREATE, _PATCH = SupplierWriteSchema(), SupplierPatchSchema()
 
 log = logging.getLogger(__name__)
@@ -81,9 +82,19 @@ class Layout:
         width = len(cells)
         return {name: cells[i] if i < width else None for i, name in self._read}
 
+    def keys(self, cells: list) -> dict[str, reading.Cell]:
+        """The cells a row is matched on (its identity, its name and postal code): all that
+        storing a row needs, a few columns of the file's many."""
+        width = len(cells)
+        return {name: cells[i] if i < width else None for i, name in self._keys}
+
     @cached_property
     def _read(self) -> list[tuple[int, str]]:
         return [(i, name) for i, name in enumerate(self.names) if name]
+
+    @cached_property
+    def _keys(self) -> list[tuple[int, str]]:
+        return [(i, name) for i, name in self._read if name in MATCHED_ON]
 
     @cached_property
     def headers(self) -> dict[str, str]:
@@ -219,7 +230,7 @@ def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) ->
     same supplier (`_earlier_rows`); how many."""
     batch, total = [], 0
     for number, cells in sheet_rows:
-        values = layout.values(cells)
+        values = layout.keys(cells)
         who = rows.identity(values)
         name = None if who.given else _name_key(rows.text(values.get("legal_name")),
                                                 rows.text(values.get("site_1_postal_code")))

@@ -40,6 +40,8 @@ _LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
 _DATE_CODES = re.compile(r"[dmyhs]", re.IGNORECASE)
 _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
 _SCAN_CHUNK = 1 << 20
+_ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
+DIGITS = "0123456789"
 # Past this, a part is a ZIP bomb, not a sheet: 20 MB of XLSX unzip to about 130 MB of XML.
 MAX_PART_BYTES = 1 << 30
 
@@ -168,35 +170,41 @@ class _Workbook:
         """(row number, cells) of each <row> of the sheet, as the XML gives them. Read with
         expat's callbacks: no element objects (building and collecting them is most of the
         time iterparse takes)."""
-        prefix = f"{self.ns} " if self.ns else ""
-        row_tag, cell_tag, value_tag, text_tag, phonetic_tag = (
-            prefix + name for name in ("row", "c", "v", "t", "rPh"))
-        strings, dates, epoch, columns = self.strings, self.dates, self.epoch, _Columns()
+        strings, dates, epoch, known = self.strings, self.dates, self.epoch, {}
         read: list[tuple[int, list[Cell]]] = []
         cells: list[Cell] = []
         text: list[str] = []
-        # The row number, the cell's column, type and style; whether text is being collected.
-        state = {"row": 0, "column": 0, "kind": None, "style": None, "collect": False, "phonetic": False}
+        # The row's number; the cell's column, type and style; whether text is being collected.
+        row = column = 0
+        kind = style = None
+        collect = phonetic = False
 
         def start(name, attributes):
+            nonlocal row, column, kind, style, collect, phonetic
             if name == cell_tag:
                 ref = attributes.get("r")
-                state["column"] = columns.index(ref) if ref else len(cells)
-                state["kind"], state["style"] = attributes.get("t"), attributes.get("s")
+                if ref:
+                    letters = ref.rstrip(DIGITS)
+                    column = known.get(letters)
+                    if column is None:
+                        column = known[letters] = _column(letters)
+                else:
+                    column = len(cells)
+                kind, style = attributes.get("t"), attributes.get("s")
                 text.clear()
             elif name == value_tag or name == text_tag:
-                state["collect"] = not state["phonetic"]
+                collect = not phonetic
             elif name == row_tag:
                 given = attributes.get("r")
-                state["row"] = int(given) if given else state["row"] + 1
+                row = int(given) if given else row + 1
                 cells.clear()
             elif name == phonetic_tag:
-                state["phonetic"] = True
+                phonetic = True
 
         def end(name):
+            nonlocal collect, phonetic
             if name == cell_tag:
-                value = _value(state["kind"], "".join(text) if text else None, state["style"])
-                column = state["column"]
+                value = value_of(kind, "".join(text) if text else None, style)
                 if column == len(cells):
                     cells.append(value)
                 elif column > len(cells):
@@ -205,17 +213,17 @@ class _Workbook:
                 else:
                     cells[column] = value
             elif name == value_tag or name == text_tag:
-                state["collect"] = False
+                collect = False
             elif name == row_tag:
-                read.append((state["row"], cells[:]))
+                read.append((row, cells[:]))
             elif name == phonetic_tag:
-                state["phonetic"] = False
+                phonetic = False
 
         def characters(data):
-            if state["collect"]:
+            if collect:
                 text.append(data)
 
-        def _value(kind, content, style) -> Cell:
+        def value_of(kind, content, style) -> Cell:
             if content is None:
                 return None  # an empty cell, or a formula Excel never computed
             if kind is None or kind == "n":
@@ -231,36 +239,32 @@ class _Workbook:
                 return _iso(datetime.fromisoformat(content))
             return content.strip() or None  # inlineStr, str (a formula's text), e (an error: #N/A)
 
-        parser = ParserCreate(namespace_separator=" ")
+        parser = ParserCreate()  # no namespace processing (slower): names as the file writes them
         parser.buffer_text = True
         parser.StartElementHandler, parser.EndElementHandler = start, end
         parser.CharacterDataHandler = characters
         with _open(self.archive, self.sheet) as source:
+            chunk = source.read(1 << 16)
+            prefix = _prefix(chunk)  # "" for most files, "x:" for some
+            row_tag, cell_tag, value_tag, text_tag, phonetic_tag = (
+                prefix + name for name in ("row", "c", "v", "t", "rPh"))
             final = False
             while not final:
-                chunk = source.read(1 << 16)
                 final = not chunk
                 try:
                     parser.Parse(chunk, final)
                 except ExpatError as error:  # named by the row it is in, not the last one read
-                    raise InvalidFile(f"Row {max(state['row'], 1)} cannot be read ({error}): check its "
+                    raise InvalidFile(f"Row {max(row, 1)} cannot be read ({error}): check its "
                                       "cells in Excel and save the file again.") from error
                 yield from read
                 read.clear()
+                chunk = source.read(1 << 16)
 
 
-class _Columns:
-    """Column index (0-based) of a cell reference such as AB12, the letters worked out once."""
-
-    def __init__(self):
-        self.known: dict[str, int] = {}
-
-    def index(self, ref: str) -> int:
-        letters = ref.rstrip("0123456789")
-        found = self.known.get(letters)
-        if found is None:
-            found = self.known[letters] = _column(letters)
-        return found
+def _prefix(start: bytes) -> str:
+    """The namespace prefix the sheet's XML writes its elements with (the root's)."""
+    found = _ROOT.search(start)
+    return found.group(1).decode() if found and found.group(1) else ""
 
 
 def _column(letters: str) -> int:

@@ -315,3 +315,13 @@ def test_a_part_over_the_unzipped_limit_is_refused(monkeypatch):
 def test_a_file_object_is_read_as_its_bytes():
     content = b"a;b\r\n1;2\r\n"
     assert list(reading.read(io.BytesIO(content)).rows) == read_all(content) == [(1, ["a", "b"]), (2, ["1", "2"])]
+
+
+def test_xlsx_a_sheet_written_with_a_namespace_prefix_is_read_the_same():
+    content, output = workbook_by_hand({"Sheet": ""}), io.BytesIO()
+    prefixed = (f'<x:worksheet xmlns:x="{MAIN_NS}"><x:sheetData><x:row r="1"><x:c r="B1" t="inlineStr"><x:is>'
+                '<x:t>name</x:t></x:is></x:c><x:c r="C1"><x:v>7</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, prefixed if item.filename == "xl/worksheets/data1.xml" else source.read(item))
+    assert read_all(output.getvalue()) == [(1, [None, "name", 7])]
