@@ -63,17 +63,17 @@ def read(file: BinaryIO | bytes) -> Sheet:
 
 def rows_at_most(file: BinaryIO, file_format: str) -> int:
     """More data rows than the file can hold, counted without reading its cells: a CSV row
-    ends with a line break (a cell on several lines has more); an XLSX row is a <row> tag."""
+    starts a line (a cell on several lines makes more lines); an XLSX row is a <row> tag."""
     if file_format == "xlsx":
-        return xlsx.row_tags(file)
-    lines = 0
+        return max(xlsx.row_tags(file) - 1, 0)  # one is the header's (a file without one is refused)
+    lines, last = 0, b"\n"
     file.seek(0)
     try:
         while chunk := file.read(_SCAN_CHUNK):
-            lines += chunk.count(b"\n")
+            lines, last = lines + chunk.count(b"\n"), chunk[-1:]
     finally:
         file.seek(0)
-    return lines  # the header's line included: a last row without a line break is counted by it
+    return lines - (last == b"\n")  # the header's line is not a data row; a last one without a break is
 
 
 def _size_of(file: BinaryIO) -> int:

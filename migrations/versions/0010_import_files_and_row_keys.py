@@ -25,6 +25,10 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['import_id'], ['imports.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('import_id', 'part')
     )
+    if op.get_bind().dialect.name == 'postgresql':
+        # Stored as sent: a spreadsheet is compressed already (XLSX) or read once (CSV), and
+        # compressing it would keep the upload's request waiting.
+        op.execute('ALTER TABLE import_files ALTER COLUMN data SET STORAGE EXTERNAL')
     with op.batch_alter_table('import_rows', schema=None) as batch_op:
         for key in KEYS:
             batch_op.add_column(sa.Column(key, sa.String(length=40), nullable=True))

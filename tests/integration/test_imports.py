@@ -430,6 +430,21 @@ def test_a_large_file_refused_only_once_read_fails_with_the_reason_and_stores_no
     assert stored_state(app)["counts"]["suppliers"] == 0
 
 
+def test_a_large_xlsx_file_is_read_by_the_worker_from_its_stored_pieces(app, client, admin, monkeypatch):
+    from api.imports import service
+    from api.worker import Worker
+
+    monkeypatch.setattr(service, "ANSWERED_AT_ONCE_ROWS", 2)
+    monkeypatch.setattr(service, "FILE_PART_BYTES", 1000)
+    rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(4)]
+    response = upload(client, admin, xlsx_bytes(rows, merged=("C2:C5",)), "membres.xlsx")
+    assert (response.status_code, response.get_json()["format"]) == (202, "xlsx")
+    Worker(app.extensions["db_sessionmaker"], [service.import_job]).run_until_idle()
+    done = client.get(response.headers["Location"], headers=admin.headers).get_json()
+    assert (done["status"], done["rows_total"], done["counts"]["create"]) == ("done", 4, 4)
+    assert stored_state(app)["counts"]["suppliers"] == 4
+
+
 def test_a_large_file_over_the_row_limit_is_refused_by_the_request(app, client, admin, monkeypatch):
     from api.imports import reading, service
 

@@ -325,3 +325,14 @@ def test_xlsx_a_sheet_written_with_a_namespace_prefix_is_read_the_same():
         for item in source.infolist():
             target.writestr(item, prefixed if item.filename == "xl/worksheets/data1.xml" else source.read(item))
     assert read_all(output.getvalue()) == [(1, [None, "name", 7])]
+
+
+@pytest.mark.parametrize(("content", "at_most"), [(b"h\n1\n2\n", 2), (b"h\n1\n2", 2), (b"h\r\n1\r\n", 1), (b"h", 0),
+                                                  (b'h\n"two\nlines"\n', 2)])
+def test_a_csv_s_rows_are_counted_at_most_by_its_line_breaks(content, at_most):
+    assert reading.rows_at_most(io.BytesIO(content), "csv") == at_most
+
+
+def test_an_xlsx_s_rows_are_counted_at_most_by_its_row_tags():
+    sheet = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 8))
+    assert reading.rows_at_most(io.BytesIO(workbook_by_hand({"Sheet": sheet})), "xlsx") == 6  # and a header
