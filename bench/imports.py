@@ -252,7 +252,8 @@ def markdown(runs: list[dict], rows_count: int) -> str:
              "the load average over each run is given, and wall-clock figures suffer when it is over the cores; "
              "rows per CPU second do much less). Generated suppliers in the template's columns (169 columns, "
              "French headers), each run in a fresh process on a fresh database; from the file's bytes to the "
-             "last row's outcome, as `flask --app api suppliers import` does it, after the reference data "
+             "last row's outcome, as the API and the worker do it (the upload, answered at once, then one "
+             "transaction per chunk, the first reading the stored file), after the reference data "
              "(vocabularies and the French places) is loaded: once per process, "
              f"{reference:.1f} s at most here, "
              "which a worker pays once."]
