@@ -200,7 +200,7 @@ def log(message: str) -> None:
 
 
 def measure(rows_count: int, memory_rows: list[int], server_url: str | None, samples: Path,
-            formats: list[str]) -> dict:
+            formats: list[str], modes: list[str]) -> dict:
     samples.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         fresh = FreshDatabase(server_url, Path(folder))
@@ -216,6 +216,8 @@ def measure(rows_count: int, memory_rows: list[int], server_url: str | None, sam
                     log(f"  the schema alone: {results['floor']['schema_rows_per_second']:,.0f} rows/s of CPU; "
                         f"sum(range(100_000)) takes {results['floor']['yardstick_ms']:.1f} ms here")
                 for mode, dry_run in (("dry run", True), ("apply", False)):
+                    if mode.replace(" ", "-") not in modes:
+                        continue
                     result = run_child(file, fresh(), dry_run)
                     results["speed"][f"{file_format} {mode}"] = result
                     log(f"  {mode}: {result['rows']:,} rows in {result['seconds']:.1f}s "
@@ -305,6 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the speed runs (0: none)")
     parser.add_argument("--formats", nargs="*", choices=("csv", "xlsx"), default=["csv", "xlsx"])
+    parser.add_argument("--modes", nargs="*", choices=("dry-run", "apply"), default=["dry-run", "apply"],
+                        help="which speed runs")
     parser.add_argument("--memory-rows", type=int, nargs="*", default=[10_000, 50_000])
     parser.add_argument("--database-url", nargs="*", default=["sqlite"],
                         help="`sqlite` (the default) and/or the URLs of PostgreSQL databases")
@@ -317,8 +321,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         print(json.dumps(child(args.child, args.database_url[0], args.dry_run)))
         return
-    runs = [measure(args.rows, args.memory_rows, None if url == "sqlite" else url, args.samples, args.formats)
-            for url in args.database_url]
+    runs = [measure(args.rows, args.memory_rows, None if url == "sqlite" else url, args.samples, args.formats,
+                    args.modes) for url in args.database_url]
     section = markdown(runs, args.rows)
     print(section)
     if not args.no_doc:
