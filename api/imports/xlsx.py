@@ -42,9 +42,13 @@ _MERGE = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+
 _SCAN_CHUNK = 1 << 20
 _ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
 DIGITS = "0123456789"
+MAX_SHEET_ROWS = 1_048_576  # Excel's last row
 # Past this, a part is a ZIP bomb, not a sheet: 20 MB of XLSX unzip to about 130 MB of XML.
 MAX_PART_BYTES = 1 << 30
 
+# What a ZIP that is no workbook (a part missing, an attribute missing, XML that is not) raises.
+BROKEN_WORKBOOK = (zipfile.BadZipFile, KeyError, ValueError, IndexError, TypeError, AttributeError, StopIteration,
+                   ParseError, zlib.error)
 NOT_A_WORKBOOK = ("Not a spreadsheet: a ZIP file that is not an Excel workbook (.xlsx). "
                   "Send a CSV or XLSX file.")
 
@@ -56,13 +60,13 @@ def rows(file: BinaryIO, max_columns: int) -> Iterator[tuple[int, list[Cell]]]:
     try:
         archive = zipfile.ZipFile(file)
         workbook = _Workbook(archive)
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, ParseError, zlib.error) as error:
+    except BROKEN_WORKBOOK as error:
         raise InvalidFile(NOT_A_WORKBOOK) from error
     number = 0
     try:
         merges = _merged_ranges(archive, workbook.sheet, max_columns)
         active: list[tuple[int, int, int, Cell]] = []  # (first col, last col, last row, value), 0-based cols
-        for number, cells in _padded(workbook.sheet_rows()):
+        for number, cells in _padded(workbook.sheet_rows(max_columns)):
             for first_col, last_col, last_row in merges.pop(number, ()):
                 value = cells[first_col] if first_col < len(cells) else None
                 if value is not None:
@@ -92,7 +96,7 @@ def row_tags(file: BinaryIO) -> int:
                 count += window.count(b"<row") + window.count(b":row")  # <row …> or <x:row …>
                 tail = window[-3:]  # too short to hold a tag counted already, long enough to finish one
             return count
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, ParseError, zlib.error) as error:
+    except BROKEN_WORKBOOK as error:
         raise InvalidFile(NOT_A_WORKBOOK) from error
     finally:
         file.seek(0)
@@ -103,6 +107,9 @@ def _padded(sheet_rows: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int,
     reach them), and row 1 first whatever the sheet's first row."""
     expected = 1
     for number, cells in sheet_rows:
+        if not 0 < number <= MAX_SHEET_ROWS:
+            raise InvalidFile(f"Row {number:,} is not a row of a sheet (Excel's are 1 to {MAX_SHEET_ROWS:,}): "
+                              "save the file again from Excel.")
         while expected < number:
             yield expected, []
             expected += 1
@@ -166,10 +173,11 @@ class _Workbook:
         return [custom.get(number, number in DATE_FORMATS)
                 for style in cell_styles.iter(self._tag("xf")) for number in [int(style.get("numFmtId") or 0)]]
 
-    def sheet_rows(self) -> Iterator[tuple[int, list[Cell]]]:
-        """(row number, cells) of each <row> of the sheet, as the XML gives them. Read with
-        expat's callbacks: no element objects (building and collecting them is most of the
-        time iterparse takes)."""
+    def sheet_rows(self, max_columns: int) -> Iterator[tuple[int, list[Cell]]]:
+        """(row number, cells) of each <row> of the sheet, as the XML gives them; a cell past
+        `max_columns` is dropped when empty and refused otherwise (a reference such as ZZZZZZ1
+        must not make a list of millions of cells). Read with expat's callbacks: no element
+        objects (building and collecting them is most of the time iterparse takes)."""
         strings, dates, epoch, known = self.strings, self.dates, self.epoch, {}
         read: list[tuple[int, list[Cell]]] = []
         cells: list[Cell] = []
@@ -205,6 +213,11 @@ class _Workbook:
             nonlocal collect, phonetic
             if name == cell_tag:
                 value = value_of(kind, "".join(text) if text else None, style)
+                if column >= max_columns:
+                    if value is None:
+                        return  # an empty cell beyond the table, as trailing empty cells are
+                    raise InvalidFile(f"Row {row} has {column + 1:,} cells: at most {max_columns} columns "
+                                      "are read. Delete the cells beyond the table.")
                 if column == len(cells):
                     cells.append(value)
                 elif column > len(cells):

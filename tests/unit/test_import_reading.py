@@ -336,3 +336,30 @@ def test_a_csv_s_rows_are_counted_at_most_by_its_line_breaks(content, at_most):
 def test_an_xlsx_s_rows_are_counted_at_most_by_its_row_tags():
     sheet = "".join(f'<row r="{n}"><c r="A{n}"><v>{n}</v></c></row>' for n in range(1, 8))
     assert reading.rows_at_most(io.BytesIO(workbook_by_hand({"Sheet": sheet})), "xlsx") == 6  # and a header
+
+
+@pytest.mark.parametrize(("sheet", "message"), [
+    ('<row r="1"><c r="ZZZZZZZZ1"><v>1</v></c></row>', "Row 1 has 217,180,147,158 cells: at most 300 columns"),
+    ('<row r="99999999999"><c r="A99999999999"><v>1</v></c></row>', "Row 99,999,999,999 is not a row of a sheet"),
+])
+def test_xlsx_references_past_a_sheet_are_refused_not_expanded(sheet, message):
+    with pytest.raises(InvalidFile, match=message):
+        read_all(workbook_by_hand({"Sheet": sheet}))
+
+
+def test_xlsx_an_empty_cell_past_the_columns_read_is_dropped_like_trailing_empty_cells():
+    sheet = '<row r="1"><c r="A1"><v>1</v></c><c r="XFD1" s="0"/></row>'
+    assert read_all(workbook_by_hand({"Sheet": sheet})) == [(1, [1])]
+
+
+@pytest.mark.parametrize("workbook", [
+    f'<workbook xmlns="{MAIN_NS}"><sheets/></workbook>',
+    f'<workbook xmlns="{MAIN_NS}"><sheets><sheet name="a"/></sheets></workbook>',
+])
+def test_a_workbook_without_a_usable_first_sheet_is_not_a_spreadsheet(workbook):
+    content, output = workbook_by_hand({"Sheet": ""}), io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, workbook if item.filename == "xl/workbook.xml" else source.read(item))
+    with pytest.raises(InvalidFile, match="Not a spreadsheet: a ZIP file that is not an Excel workbook"):
+        read_all(output.getvalue())
