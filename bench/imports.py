@@ -10,8 +10,9 @@ the URL of a PostgreSQL database, say `.../proxisource`, a database
 
 - rows per second of a dry run and of an apply (the rows written through the
   supplier rules: history, events, outbox), from the file's bytes to the last
-  row's outcome, as the CLI does it (`start_import`, then one transaction per
-  chunk);
+  row's outcome, as the API and the worker do it (`upload`, the request's own
+  time measured apart, then one transaction per chunk, the first reading the
+  stored file);
 - the peak memory of a dry run of 10,000 and 50,000 lean rows (the child's own
   ru_maxrss, minus what it held before the import: the app and the reference
   data, vocabularies and French places, loaded before the clock starts as a
@@ -100,19 +101,21 @@ def child(file: Path, database_url: str, dry_run: bool) -> dict:
     reference_seconds = time.perf_counter() - reference_started
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu_started = time.perf_counter(), time.process_time()
-    with unit_of_work(sessions) as session:
-        import_id = service.start_import(session, file.name, file.read_bytes(), dry_run=dry_run,
-                                         principal=None).id
-    read_seconds = time.perf_counter() - started
-    while True:
+    with unit_of_work(sessions) as session, file.open("rb") as content:  # as the request does it
+        import_id = service.upload(session, file.name, content, dry_run=dry_run, principal=None).id
+    upload_seconds = time.perf_counter() - started
+    read_seconds = None
+    while True:  # as the worker does it: one transaction per chunk, the file read in the first
         with unit_of_work(sessions) as session:
             if not service.process_chunk(session, session.get(Import, import_id)):
                 break
+        read_seconds = read_seconds or time.perf_counter() - started - upload_seconds
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     with sessions() as session:
         imported = session.get(Import, import_id)
         counts, total = dict(imported.counts), imported.rows_total
-    return {"rows": total, "seconds": seconds, "cpu_seconds": cpu_seconds, "read_seconds": read_seconds,
+    return {"rows": total, "seconds": seconds, "cpu_seconds": cpu_seconds, "upload_seconds": upload_seconds,
+            "read_seconds": read_seconds or 0,
             "reference_seconds": reference_seconds,
             "counts": counts,
             "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "baseline_kb": baseline_kb}
@@ -127,7 +130,7 @@ def schema_floor(file: Path, count: int = 2_000) -> dict:
     from api.imports import reading, service
     from schemas.suppliers import SupplierWriteSchema
 
-    sheet = reading.read(file.read_bytes())
+    sheet = reading.read(file.open("rb"))
     _, first = next(sheet.rows)
     layout = service.Layout.of([rows.text(cell) or "" for cell in first])
     payloads = [rows.draft(layout.values(cells), layout.shape).data
@@ -197,7 +200,7 @@ def log(message: str) -> None:
 
 
 def measure(rows_count: int, memory_rows: list[int], server_url: str | None, samples: Path,
-            formats: list[str]) -> dict:
+            formats: list[str], modes: list[str]) -> dict:
     samples.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         fresh = FreshDatabase(server_url, Path(folder))
@@ -213,11 +216,14 @@ def measure(rows_count: int, memory_rows: list[int], server_url: str | None, sam
                     log(f"  the schema alone: {results['floor']['schema_rows_per_second']:,.0f} rows/s of CPU; "
                         f"sum(range(100_000)) takes {results['floor']['yardstick_ms']:.1f} ms here")
                 for mode, dry_run in (("dry run", True), ("apply", False)):
+                    if mode.replace(" ", "-") not in modes:
+                        continue
                     result = run_child(file, fresh(), dry_run)
                     results["speed"][f"{file_format} {mode}"] = result
                     log(f"  {mode}: {result['rows']:,} rows in {result['seconds']:.1f}s "
                         f"({result['rows_per_second']:,.0f} rows/s, {result['rows_per_cpu_second']:,.0f} per CPU "
-                        f"second; reading and storing {result['read_seconds']:.1f}s; load "
+                        f"second; upload answered in {result['upload_seconds']:.2f}s, reading and storing "
+                        f"{result['read_seconds']:.1f}s; load "
                         f"{result['load'][0]:.1f}→{result['load'][1]:.1f}) {result['counts']}")
             for count in memory_rows:
                 for file_format in formats:
@@ -227,7 +233,8 @@ def measure(rows_count: int, memory_rows: list[int], server_url: str | None, sam
                     results["memory"].append(result)
                     log(f"  memory, {count:,} rows {file_format} ({result['size_mb']:.1f} MB): peak "
                         f"{result['peak_kb'] / 1024:.0f} MB, {(result['peak_kb'] - result['baseline_kb']) / 1024:.0f} "
-                        f"MB over the baseline; {result['rows_per_second']:,.0f} rows/s")
+                        f"MB over the baseline; {result['rows_per_second']:,.0f} rows/s; upload answered in "
+                        f"{result['upload_seconds']:.2f}s; load {_load(result)}")
         finally:
             fresh.drop()
     return results
@@ -247,18 +254,20 @@ def markdown(runs: list[dict], rows_count: int) -> str:
              "the load average over each run is given, and wall-clock figures suffer when it is over the cores; "
              "rows per CPU second do much less). Generated suppliers in the template's columns (169 columns, "
              "French headers), each run in a fresh process on a fresh database; from the file's bytes to the "
-             "last row's outcome, as `flask --app api suppliers import` does it, after the reference data "
+             "last row's outcome, as the API and the worker do it (the upload, answered at once, then one "
+             "transaction per chunk, the first reading the stored file), after the reference data "
              "(vocabularies and the French places) is loaded: once per process, "
              f"{reference:.1f} s at most here, "
              "which a worker pays once."]
     if any(run["speed"] for run in runs):
         lines += ["", f"| {rows_count:,} rows | database | seconds | rows/s | CPU seconds | rows per CPU second "
-                  "| of which reading and storing the rows | load average |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+                  "| upload answered in | reading and storing the rows | load average |",
+                  "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for run in runs:
         for name, result in run["speed"].items():
             lines.append(f"| {name} | {run['database']} | {result['seconds']:.1f} | {result['rows_per_second']:,.0f} | "
                          f"{result['cpu_seconds']:.1f} | {result['rows_per_cpu_second']:,.0f} | "
-                         f"{result['read_seconds']:.1f} s | {_load(result)} |")
+                         f"{result['upload_seconds']:.2f} s | {result['read_seconds']:.1f} s | {_load(result)} |")
     for run in runs:
         floor = run.get("floor")
         if floor:
@@ -271,14 +280,14 @@ def markdown(runs: list[dict], rows_count: int) -> str:
         lines += ["", "Peak memory of a dry run of lean rows (a site, two capabilities, a certification; "
                   "50,000 full profiles would be over the 20 MB limit), as the process's ru_maxrss; the "
                   "baseline is the same process before the import, with the app and the reference data loaded:",
-                  "", "| rows | format | database | file | peak | over the baseline | rows/s | load average |",
-                  "|---:|---|---|---:|---:|---:|---:|---:|"]
+                  "", "| rows | format | database | file | peak | over the baseline | rows/s | upload answered in "
+                  "| load average |", "|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     for run in runs:
         for result in run["memory"]:
             lines.append(f"| {result['rows']:,} | {result['format']} | {run['database']} | {result['size_mb']:.1f} MB | "
                          f"{result['peak_kb'] / 1024:.0f} MB | "
                          f"{(result['peak_kb'] - result['baseline_kb']) / 1024:.0f} MB | "
-                         f"{result['rows_per_second']:,.0f} | {_load(result)} |")
+                         f"{result['rows_per_second']:,.0f} | {result['upload_seconds']:.2f} s | {_load(result)} |")
     lines += ["", "Where a row's time goes, and what was done about it: docs/imports.md, \"Speed and memory\"."]
     return "\n".join(lines) + "\n"
 
@@ -298,6 +307,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="rows of the speed runs (0: none)")
     parser.add_argument("--formats", nargs="*", choices=("csv", "xlsx"), default=["csv", "xlsx"])
+    parser.add_argument("--modes", nargs="*", choices=("dry-run", "apply"), default=["dry-run", "apply"],
+                        help="which speed runs")
     parser.add_argument("--memory-rows", type=int, nargs="*", default=[10_000, 50_000])
     parser.add_argument("--database-url", nargs="*", default=["sqlite"],
                         help="`sqlite` (the default) and/or the URLs of PostgreSQL databases")
@@ -310,8 +321,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         print(json.dumps(child(args.child, args.database_url[0], args.dry_run)))
         return
-    runs = [measure(args.rows, args.memory_rows, None if url == "sqlite" else url, args.samples, args.formats)
-            for url in args.database_url]
+    runs = [measure(args.rows, args.memory_rows, None if url == "sqlite" else url, args.samples, args.formats,
+                    args.modes) for url in args.database_url]
     section = markdown(runs, args.rows)
     print(section)
     if not args.no_doc:

@@ -77,7 +77,8 @@ class ImportSchema(CursorPageSchema):
     filename = fields.String()
     format = fields.String(metadata={"description": "csv or xlsx"})
     size = Integer(metadata={"description": "Bytes"})
-    rows_total = Integer()
+    rows_total = Integer(metadata={"description": "The file's data rows; 0 while a queued file waits for "
+                                                  "the worker to read it"})
     rows_done = Integer()
     counts = fields.Nested(ImportCountsSchema)
     ignored_columns = fields.List(fields.String(), metadata={

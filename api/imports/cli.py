@@ -37,9 +37,8 @@ def import_command(file: Path, dry_run: bool, report_path: Path | None) -> None:
     """Import suppliers from FILE, a CSV or XLSX spreadsheet in the template's columns."""
     sessions = current_app.extensions["db_sessionmaker"]
     try:
-        with unit_of_work(sessions) as session:
-            import_id = service.start_import(session, file.name, file.read_bytes(), dry_run=dry_run,
-                                             principal=SYSTEM).id
+        with unit_of_work(sessions) as session, file.open("rb") as content:
+            import_id = service.start_import(session, file.name, content, dry_run=dry_run, principal=SYSTEM).id
     except RuleError as error:
         raise click.ClickException(error.detail) from error
     with unit_of_work(sessions) as session:

@@ -3,11 +3,10 @@
 CSV: UTF-8 (with or without a byte-order mark), UTF-16 with its mark (Excel's
 "Unicode text"), else Windows-1252 (what a French Excel calls Latin-1); the
 separator (`;`, `,` or tab) is the one the first line uses most. XLSX: the
-first sheet, read with openpyxl in read-only mode; formulas are never
-evaluated, their values as Excel last saved them are read (a formula Excel
-never computed reads as empty); a merged range gives its value to each of its
-cells. The header is the first row, always: a file whose header is further
-down is refused (service.py says where it found it).
+first sheet, streamed from its XML (xlsx.py). The file is read from a binary
+file object (an upload spooled to disk, say), never held whole in memory. The
+header is the first row, always: a file whose header is further down is refused
+(service.py says where it found it).
 """
 
 from __future__ import annotations
@@ -15,17 +14,13 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
-import zipfile
-import zlib
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
-
-import openpyxl
-from openpyxl.utils import range_boundaries
+from typing import BinaryIO
 
 from ..exceptions import InvalidFile, TooLarge
+from . import xlsx
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
@@ -33,7 +28,6 @@ MAX_COLUMNS = 300
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # Excel 97-2003 .xls
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z]+[0-9]+:[A-Z]+[0-9]+)"')
 _SCAN_CHUNK = 1 << 20
 
 Cell = str | int | float | bool | None
@@ -42,20 +36,68 @@ Cell = str | int | float | bool | None
 @dataclass
 class Sheet:
     format: str  # csv or xlsx
+    size: int  # bytes
     rows: Iterator[tuple[int, list[Cell]]]  # (row number as the spreadsheet shows it, cells)
 
 
-def read(content: bytes) -> Sheet:
-    """The rows of the file, from row 1 (the header); every cell a str, number, bool or None."""
-    if len(content) > MAX_BYTES:
+def read(file: BinaryIO | bytes) -> Sheet:
+    """The rows of the file (read from its start), from row 1, the header; every cell a str,
+    number, bool or None. What makes the file unusable as a whole is found here, at once. The
+    rows are read from `file` as they are taken: nothing else may move in it meanwhile."""
+    file = io.BytesIO(file) if isinstance(file, bytes) else file
+    size = _size_of(file)
+    if size > MAX_BYTES:
         raise TooLarge(f"The file is over the limit of {MAX_BYTES // (1024 * 1024)} MB: split it.")
-    if not content.strip():
+    start = _first_chunk(file)
+    if not start.strip() and _blank(file):
         raise InvalidFile("The file is empty.")
-    if content.startswith(ZIP_MAGIC):
-        return Sheet("xlsx", _limited(_xlsx_rows(content)))
-    if content.startswith(OLE_MAGIC):
+    if start.startswith(ZIP_MAGIC):
+        return Sheet("xlsx", size, _limited(xlsx.rows(file, MAX_COLUMNS)))
+    if start.startswith(OLE_MAGIC):
         raise InvalidFile("Excel 97-2003 (.xls) files are not read: save it as .xlsx or CSV.")
-    return Sheet("csv", _limited(_csv_rows(content)))
+    encoding = _encoding(file)
+    if encoding != "utf-16" and b"\x00" in start:
+        raise InvalidFile("Not a spreadsheet: send a CSV or XLSX file.")
+    return Sheet("csv", size, _limited(_csv_rows(file, encoding)))
+
+
+def rows_at_most(file: BinaryIO, file_format: str) -> int:
+    """More data rows than the file can hold, counted without reading its cells: a CSV row
+    starts a line (a cell on several lines makes more lines); an XLSX row is a <row> tag."""
+    if file_format == "xlsx":
+        return max(xlsx.row_tags(file) - 1, 0)  # one is the header's (a file without one is refused)
+    lines, last = 0, b"\n"
+    file.seek(0)
+    try:
+        while chunk := file.read(_SCAN_CHUNK):
+            lines, last = lines + chunk.count(b"\n"), chunk[-1:]
+    finally:
+        file.seek(0)
+    return lines - (last == b"\n")  # the header's line is not a data row; a last one without a break is
+
+
+def _size_of(file: BinaryIO) -> int:
+    end = file.seek(0, os.SEEK_END)
+    file.seek(0)
+    return end
+
+
+def _first_chunk(file: BinaryIO) -> bytes:
+    file.seek(0)
+    start = file.read(65536)
+    file.seek(0)
+    return start
+
+
+def _blank(file: BinaryIO) -> bool:
+    """Whether the file holds only white space."""
+    try:
+        while chunk := file.read(_SCAN_CHUNK):
+            if chunk.strip():
+                return False
+        return True
+    finally:
+        file.seek(0)
 
 
 def _limited(rows: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list[Cell]]]:
@@ -78,11 +120,8 @@ def _limited(rows: Iterator[tuple[int, list[Cell]]]) -> Iterator[tuple[int, list
 # --- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
-    encoding = _encoding(content)
-    if encoding not in ("utf-16",) and b"\x00" in content[:65536]:
-        raise InvalidFile("Not a spreadsheet: send a CSV or XLSX file.")
-    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline="")
+def _csv_rows(file: BinaryIO, encoding: str) -> Iterator[tuple[int, list[Cell]]]:
+    text = io.TextIOWrapper(file, encoding=encoding, newline="")
     first_line = text.readline()
     text.seek(0)
     delimiter = max((";", ",", "\t"), key=first_line.count)
@@ -93,83 +132,29 @@ def _csv_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
             yield number, [cell.strip() or None for cell in cells]
     except csv.Error as error:
         raise InvalidFile(f"Row {number + 1} cannot be read as CSV ({error}).") from error
+    finally:
+        if not file.closed:
+            text.detach()  # the file is the caller's to close
 
 
-def _encoding(content: bytes) -> str:
-    if content.startswith(codecs.BOM_UTF8):
+def _encoding(file: BinaryIO) -> str:
+    start = _first_chunk(file)
+    if start.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     for encoding in ("utf-8", "cp1252"):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            for start in range(0, len(content), _SCAN_CHUNK):
-                decoder.decode(content[start:start + _SCAN_CHUNK])
+            while chunk := file.read(_SCAN_CHUNK):
+                decoder.decode(chunk)
             decoder.decode(b"", final=True)
             return encoding
         except UnicodeDecodeError:
             continue
+        finally:
+            file.seek(0)
     return "latin-1"  # every byte is a character
 
 
-# --- XLSX -----------------------------------------------------------------------------------
-
-
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # each row as wide as its own cells, whatever the sheet claims
-        merged = _merged_ranges(sheet)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError) as error:
-        raise InvalidFile("Not a spreadsheet: a ZIP file that is not an Excel workbook (.xlsx). "
-                              "Send a CSV or XLSX file.") from error
-    starting: dict[int, list[tuple[int, int, int, int]]] = {}  # first row -> merged ranges
-    for cell_range in merged:
-        starting.setdefault(cell_range[1], []).append(cell_range)
-    active: list[tuple[int, int, int, Cell]] = []  # (min_col, max_col, max_row, value) over this row
-    number = 0
-    try:
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell(value) for value in values]
-            for min_col, _, max_col, max_row in starting.pop(number, ()):
-                value = cells[min_col - 1] if min_col <= len(cells) else None
-                # Clipped just past the column limit: a sheet-wide range is refused, not expanded.
-                active.append((min_col, min(max_col, MAX_COLUMNS + 1), max_row, value))
-            active = [merge for merge in active if merge[2] >= number]
-            for min_col, max_col, _, value in active:
-                if value is not None:
-                    cells += [None] * (max_col - len(cells))
-                    cells[min_col - 1:max_col] = [value] * (max_col - min_col + 1)
-            yield number, cells
-    except (ValueError, OverflowError, KeyError, zipfile.BadZipFile, zlib.error) as error:
-        raise InvalidFile(f"Row {number + 1} cannot be read ({error}): check its cells in Excel and save "
-                          "the file again.") from error
-    finally:
-        workbook.close()
-
-
-def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of each merged range: listed after the rows in the
-    sheet's XML, which read-only mode does not parse, so the XML is scanned for them first."""
-    ranges: dict[tuple[int, int, int, int], None] = {}
-    tail = b""
-    with sheet._get_source() as source:  # the only way to the raw sheet XML
-        while chunk := source.read(_SCAN_CHUNK):
-            window = tail + chunk
-            ranges.update(dict.fromkeys(range_boundaries(ref.decode()) for ref in _MERGE.findall(window)))
-            cut = window.rfind(b"<")  # a tag cut in two is scanned again with the next chunk
-            tail = window[cut:] if cut >= 0 else b""
-    return list(ranges)
-
-
-def _cell(value) -> Cell:
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, str):
-        return value.strip() or None
-    if value is None or isinstance(value, (int, float, bool)):
-        return value
-    return str(value)
+# --- XLSX: xlsx.py ---------------------------------------------------------------------------

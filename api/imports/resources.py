@@ -25,8 +25,6 @@ from ..request_context import accepts
 from . import columns, export, report, service, writing
 from .reading import MAX_BYTES
 
-# Imports of up to this many rows are processed in the request (201); larger ones by the worker (202).
-ANSWERED_AT_ONCE_ROWS = 500
 # The multipart envelope around a file at the limit (the file itself is checked against MAX_BYTES).
 MAX_UPLOAD_BYTES = MAX_BYTES + 64 * 1024
 
@@ -117,14 +115,13 @@ def create_import(form):
     """Import suppliers from a CSV or XLSX file, or dry-run it (admin)"""
     principal = auth.require("admin")
     upload = form["file"]
-    session = transaction.session()
-    imported = service.start_import(session, upload.filename or "upload", upload.read(),
-                                    dry_run=form["dry_run"], principal=principal)
+    # The file as werkzeug spooled it (to disk past 500 kB): read from there, never copied whole.
+    imported = service.upload(transaction.session(), upload.filename or "upload", upload.stream,
+                              dry_run=form["dry_run"], principal=principal)
     location = {"Location": url_for("imports.ImportResource", import_id=imported.id)}
-    if imported.rows_total > ANSWERED_AT_ONCE_ROWS:
-        return present(imported, {}), 202, location
-    service.run(session, imported)
-    return present(imported, {"page_size": 100}), 201, location
+    if imported.status == "done":
+        return present(imported, {"page_size": 100}), 201, location
+    return present(imported, {}), 202, location
 
 
 def present(imported, query: dict) -> dict:

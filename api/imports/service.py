@@ -1,10 +1,13 @@
 """Importing suppliers from a spreadsheet: read it, plan each row, apply the valid ones.
 
-`start_import` reads the whole file once, refusing it at once when it cannot be
-used (not a spreadsheet, empty, over a limit, a required column missing, the
-header not on row 1), and stores its rows as read, so that any worker can
-process them. `process_chunk` then takes the next CHUNK_ROWS rows and gives
-each its outcome:
+`upload` (the request) refuses at once a file that cannot be used (not a
+spreadsheet, empty, over a limit, a required column missing, the header not on
+row 1); it processes a file of up to ANSWERED_AT_ONCE_ROWS rows there and then,
+and stores a larger one as it is, for the worker to read (`read_file`, the
+import's first step: a file found unusable only then fails, no row stored).
+`start_import` (the command line) reads and stores every row at once. The rows
+are stored as read, so that any worker can process them; `process_chunk` then
+takes the next CHUNK_ROWS rows and gives each its outcome:
 
 - `create`, `update` (matched by Proxisource id, else SIRET, else VAT number:
   only the file's columns are changed), or `unchanged` (the row says what is
@@ -24,12 +27,16 @@ makes every row `unchanged` the second time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import islice
+from typing import BinaryIO
 
 from marshmallow import ValidationError
-from sqlalchemy import insert, or_, select
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -38,8 +45,8 @@ from schemas.suppliers import SupplierPatchSchema, SupplierWriteSchema
 
 from ..db import utc_now
 from ..errors import flatten_messages
-from ..exceptions import Conflict, InvalidFile, NotFound, RuleError
-from ..models import Import, ImportRow, Site, Supplier
+from ..exceptions import Conflict, InvalidFile, NotFound, RuleError, TooLarge
+from ..models import Import, ImportFilePart, ImportRow, Site, Supplier
 from ..principal import Principal
 from ..suppliers import service as suppliers
 from ..suppliers.records import diff, snapshot
@@ -47,10 +54,13 @@ from . import columns, reading, rows
 from .columns import normalise
 
 CHUNK_ROWS = 500
+ANSWERED_AT_ONCE_ROWS = 500  # an upload of up to this many rows is processed in the request
+FILE_PART_BYTES = 1 << 20  # a stored upload's pieces
 INSERT_BATCH = 1_000
 HEADER_SEARCH_ROWS = 10  # rows looked at for a header that is not on row 1
 MAX_FAILURES = 3
 OUTCOMES = ("create", "update", "unchanged", "invalid")
+MATCHED_ON = ("id", "siret", "vat_number", "legal_name", "site_1_postal_code")
 _CREATE, _PATCH = SupplierWriteSchema(), SupplierPatchSchema()
 
 log = logging.getLogger(__name__)
@@ -72,9 +82,19 @@ class Layout:
         width = len(cells)
         return {name: cells[i] if i < width else None for i, name in self._read}
 
+    def keys(self, cells: list) -> dict[str, reading.Cell]:
+        """The cells a row is matched on (its identity, its name and postal code): all that
+        storing a row needs, a few columns of the file's many."""
+        width = len(cells)
+        return {name: cells[i] if i < width else None for i, name in self._keys}
+
     @cached_property
     def _read(self) -> list[tuple[int, str]]:
         return [(i, name) for i, name in enumerate(self.names) if name]
+
+    @cached_property
+    def _keys(self) -> list[tuple[int, str]]:
+        return [(i, name) for i, name in self._read if name in MATCHED_ON]
 
     @cached_property
     def headers(self) -> dict[str, str]:
@@ -91,15 +111,64 @@ class Layout:
 # --- upload -----------------------------------------------------------------------------------
 
 
-def start_import(session: Session, filename: str, content: bytes, *, dry_run: bool,
+def upload(session: Session, filename: str, file: BinaryIO, *, dry_run: bool,
+           principal: Principal | None) -> Import:
+    """An upload (the request): a file that cannot be used is refused at once; one of up to
+    ANSWERED_AT_ONCE_ROWS rows is processed now (the import is done); a larger one is stored as
+    it is, queued for the worker, which reads its rows (`read_file`), then plans them."""
+    sheet, layout, imported = _begin(session, filename, file, dry_run=dry_run, principal=principal)
+    head = list(islice(sheet.rows, ANSWERED_AT_ONCE_ROWS + 1))
+    if len(head) <= ANSWERED_AT_ONCE_ROWS:
+        _store_all(session, imported, layout, iter(head))
+        return run(session, imported)
+    sheet.rows.close()  # done with reading: the file is scanned and stored from its start now
+    if reading.rows_at_most(file, imported.format) > reading.MAX_ROWS:
+        for _ in reading.read(file).rows:  # perhaps over the row limit: counted (refused when it is)
+            pass
+    _store_file(session, imported.id, file)
+    return imported
+
+
+def start_import(session: Session, filename: str, file: BinaryIO, *, dry_run: bool,
                  principal: Principal | None) -> Import:
-    """Read the file and store its rows as a queued import; refuse a file that cannot be used."""
-    sheet = reading.read(content)
+    """Read the whole file now and store its rows as a queued import (the command line)."""
+    sheet, layout, imported = _begin(session, filename, file, dry_run=dry_run, principal=principal)
+    _store_all(session, imported, layout, sheet.rows)
+    return imported
+
+
+def read_file(session: Session, imported: Import) -> int:
+    """Read and store the rows of an import's stored file, then drop the file; how many rows.
+    A file found unusable only now (a row too wide, over the row limit) raises InvalidFile or
+    TooLarge: its rows are rolled back with the caller's transaction."""
+    with tempfile.TemporaryFile() as spooled:
+        parts = session.scalars(select(ImportFilePart.data).where(ImportFilePart.import_id == imported.id)
+                                .order_by(ImportFilePart.part).execution_options(yield_per=1))
+        for data in parts:
+            spooled.write(data)
+        spooled.seek(0)
+        sheet = reading.read(spooled)
+        next(sheet.rows)  # the header, checked at upload
+        _store_all(session, imported, Layout.of(imported.header), sheet.rows)
+    _drop_file(session, imported)
+    return imported.rows_total
+
+
+def has_file(session: Session, imported: Import) -> bool:
+    """Whether the import's file is still to be read."""
+    return session.scalar(select(ImportFilePart.part).where(ImportFilePart.import_id == imported.id)
+                          .limit(1)) is not None
+
+
+def _begin(session: Session, filename: str, file: BinaryIO, *, dry_run: bool,
+           principal: Principal | None) -> tuple[reading.Sheet, Layout, Import]:
+    """The file's sheet (its header read) and its new import; refused when the file cannot be used."""
+    sheet = reading.read(file)
     _, first = next(sheet.rows, (1, []))
     header = [rows.text(cell) or "" for cell in first]
     layout = _checked_layout(header, sheet.rows)
     imported = Import(status="queued", dry_run=dry_run, filename=filename[:255], format=sheet.format,
-                      size=len(content), header=header, rows_total=0, rows_done=0,
+                      size=sheet.size, header=header, rows_total=0, rows_done=0,
                       counts=dict.fromkeys(OUTCOMES, 0) | {"warnings": 0}, failures=0,
                       ignored_columns=[title for title, name in zip(header, layout.names)
                                        if name is None and title and columns.canonical(title) is None],
@@ -108,10 +177,22 @@ def start_import(session: Session, filename: str, content: bytes, *, dry_run: bo
                       actor_organisation_id=principal.organisation_id if principal else None)
     session.add(imported)
     session.flush()
-    imported.rows_total = _store_rows(session, imported.id, layout, sheet.rows)
-    if not imported.rows_total:
-        raise InvalidFile("The file has a header but no rows under it.")
-    return imported
+    return sheet, layout, imported
+
+
+def _store_file(session: Session, import_id: str, file: BinaryIO) -> None:
+    """The file as it is, a FILE_PART_BYTES piece at a time (never whole in memory)."""
+    file.seek(0)
+    part = 0
+    while data := file.read(FILE_PART_BYTES):
+        # A Core insert: the session keeps no object (and no copy of the bytes) per part.
+        session.execute(insert(ImportFilePart), [{"import_id": import_id, "part": part, "data": data}])
+        part += 1
+    file.seek(0)
+
+
+def _drop_file(session: Session, imported: Import) -> None:
+    session.execute(delete(ImportFilePart).where(ImportFilePart.import_id == imported.id))
 
 
 def _checked_layout(header: list[str], following) -> Layout:
@@ -138,28 +219,25 @@ def _checked_layout(header: list[str], following) -> Layout:
         "GET /api/v1/imports/template.csv.")
 
 
+def _store_all(session: Session, imported: Import, layout: Layout, sheet_rows) -> None:
+    imported.rows_total = _store_rows(session, imported.id, layout, sheet_rows)
+    if not imported.rows_total:
+        raise InvalidFile("The file has a header but no rows under it.")
+
+
 def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) -> int:
-    """Insert the rows in batches, noting which repeat an earlier row's supplier; how many."""
-    # Identifier kind -> value -> first row: the one index that grows with the file, so no
-    # tuple per entry (50,000 rows with a SIRET and a VAT number: about 12 MB instead of 25).
-    claimed: dict[str, dict[str, int]] = {}
-    named: dict[tuple[str, str], int] = {}  # (name, postal code) of rows without identifier
+    """Insert the rows in batches, each with the keys that find the file's other rows for the
+    same supplier (`_earlier_rows`); how many."""
     batch, total = [], 0
     for number, cells in sheet_rows:
-        values = layout.values(cells)
+        values = layout.keys(cells)
         who = rows.identity(values)
-        keys = [(claimed.setdefault(kind, {}), value) for kind, value in vars(who).items() if value]
-        duplicate_of = next((first[value] for first, value in keys if value in first), None)
-        for first, value in keys:
-            first.setdefault(value, number)
-        similar_to = None
-        key = None if who.given else _name_key(rows.text(values.get("legal_name")),
-                                               rows.text(values.get("site_1_postal_code")))
-        if key:
-            similar_to = named.get(key)
-            named.setdefault(key, number)
-        batch.append({"import_id": import_id, "number": number, "cells": cells, "duplicate_of": duplicate_of,
-                      "similar_to": similar_to, "changes": [], "errors": [], "warnings": []})
+        name = None if who.given else _name_key(rows.text(values.get("legal_name")),
+                                                rows.text(values.get("site_1_postal_code")))
+        batch.append({"import_id": import_id, "number": number, "cells": cells, "id_key": _digest(who.id),
+                      "siret_key": _digest(who.siret), "vat_key": _digest(who.vat_number),
+                      "name_key": _digest(name and "\x1f".join(name)),
+                      "changes": [], "errors": [], "warnings": []})
         if len(batch) == INSERT_BATCH:
             session.execute(insert(ImportRow), batch)
             total, batch = total + len(batch), []
@@ -167,6 +245,29 @@ def _store_rows(session: Session, import_id: str, layout: Layout, sheet_rows) ->
         session.execute(insert(ImportRow), batch)
         total += len(batch)
     return total
+
+
+def _digest(key: str | None) -> str | None:
+    """A key of bounded length for any cell (an index cannot take a 100,000-character one)."""
+    return hashlib.blake2b(key.encode(), digest_size=20).hexdigest() if key else None
+
+
+def _earlier_rows(session: Session, import_id: str, pending: list[ImportRow]) -> None:
+    """Each row's `duplicate_of`, the file's first row naming the same supplier (same id, else
+    SIRET, else VAT number), and `similar_to`, its first row without identifier of the same name
+    and postal code: asked of the database, so nothing grows with the file in memory."""
+    first: dict[str, dict[str, int]] = {}
+    for column in (ImportRow.id_key, ImportRow.siret_key, ImportRow.vat_key, ImportRow.name_key):
+        keys = {getattr(row, column.key) for row in pending} - {None}
+        first[column.key] = dict(session.execute(
+            select(column, func.min(ImportRow.number)).where(ImportRow.import_id == import_id, column.in_(keys))
+            .group_by(column)).all()) if keys else {}
+    for row in pending:
+        earlier = [found for key in ("id_key", "siret_key", "vat_key")
+                   if (found := first[key].get(getattr(row, key))) is not None and found < row.number]
+        row.duplicate_of = earlier[0] if earlier else row.duplicate_of
+        similar = first["name_key"].get(row.name_key)
+        row.similar_to = similar if similar is not None and similar < row.number else row.similar_to
 
 
 def _name_key(name: str | None, postal_code: str | None) -> tuple[str, str] | None:
@@ -178,13 +279,17 @@ def _name_key(name: str | None, postal_code: str | None) -> tuple[str, str] | No
 
 def process_chunk(session: Session, imported: Import) -> int:
     """Plan (and unless a dry run, apply) the next CHUNK_ROWS rows; how many. Marks the import
-    done after its last row."""
-    pending = list(session.scalars(select(ImportRow).where(
-        ImportRow.import_id == imported.id, ImportRow.outcome.is_(None))
-        .order_by(ImportRow.number).limit(CHUNK_ROWS)))
+    done after its last row. An import whose file is still to be read has it read first, on its
+    own (how many rows it stored)."""
     if imported.started_at is None:
         imported.started_at = utc_now()
     imported.status = "running"
+    if has_file(session, imported):
+        return read_file(session, imported)
+    pending = list(session.scalars(select(ImportRow).where(
+        ImportRow.import_id == imported.id, ImportRow.outcome.is_(None))
+        .order_by(ImportRow.number).limit(CHUNK_ROWS)))
+    _earlier_rows(session, imported.id, pending)
     layout = Layout.of(imported.header)
     chunk = [(row, values, rows.identity(values)) for row in pending for values in [layout.values(row.cells)]]
     known = _Known.load(session, [(values, who) for _, values, who in chunk])
@@ -225,13 +330,22 @@ def import_job(session: Session) -> int:
             return process_chunk(session, imported)
     except OperationalError:
         raise  # the database is down: the worker tries again next tick
+    except (InvalidFile, TooLarge) as error:  # found only once every row was read: refused whole
+        _fail(session, imported, error.detail)
+        return 1
     except Exception as error:  # a bug in one import must not stop the others
         log.exception("import %s: a chunk failed", imported.id)
         imported.failures += 1
-        imported.error = f"{type(error).__name__}: {error}"
         if imported.failures >= MAX_FAILURES:
-            imported.status, imported.finished_at = "failed", utc_now()
+            _fail(session, imported, f"{type(error).__name__}: {error}")
+        else:
+            imported.error = f"{type(error).__name__}: {error}"
         return 1
+
+
+def _fail(session: Session, imported: Import, error: str) -> None:
+    imported.status, imported.error, imported.finished_at = "failed", error, utc_now()
+    _drop_file(session, imported)
 
 
 def principal_of(imported: Import) -> Principal | None:

@@ -4,7 +4,7 @@ from ..db import Base
 from .accounts import ApiKey, Organisation
 from .events import Event, EventRecipient, SearchOutbox
 from .idempotency import IdempotencyKey
-from .imports import Import, ImportRow
+from .imports import Import, ImportFilePart, ImportRow
 from .rfqs import Invitation, Quote, Rfq
 from .suppliers import (
     Contact,
@@ -17,7 +17,7 @@ from .suppliers import (
 from .webhooks import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
-    "ApiKey", "Base", "Contact", "Event", "EventRecipient", "IdempotencyKey", "Import", "ImportRow", "Invitation",
-    "Quote", "Rfq", "Organisation", "SearchOutbox", "Site", "Supplier", "SupplierCapability",
+    "ApiKey", "Base", "Contact", "Event", "EventRecipient", "IdempotencyKey", "Import", "ImportFilePart",
+    "ImportRow", "Invitation", "Quote", "Rfq", "Organisation", "SearchOutbox", "Site", "Supplier", "SupplierCapability",
     "SupplierCertification", "SupplierChange", "WebhookAttempt", "WebhookDelivery", "WebhookSubscription",
 ]

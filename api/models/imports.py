@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, new_id, utc_now
@@ -39,6 +39,22 @@ class Import(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
+class ImportFilePart(Base):
+    """A piece of an uploaded file the worker has not read yet: the request stores the file as
+    it is and answers at once; the worker reads it a piece at a time, then deletes it."""
+
+    __tablename__ = "import_files"
+
+    import_id: Mapped[str] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), primary_key=True)
+    part: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def _given(key: str) -> Index:
+    where = text(f"{key} IS NOT NULL")
+    return Index(f"ix_import_rows_{key}", "import_id", key, sqlite_where=where, postgresql_where=where)
+
+
 class ImportRow(Base):
     """A data row of an import: its cells as read, then its outcome (null until planned)."""
 
@@ -48,6 +64,8 @@ class ImportRow(Base):
         # The rows still to be planned: a chunk finds them without walking past the planned ones.
         Index("ix_import_rows_pending", "import_id", "number",
               sqlite_where=text("outcome IS NULL"), postgresql_where=text("outcome IS NULL")),
+        # The earlier row of the file with the same identifier: found by the database.
+        *(_given(key) for key in ("id_key", "siret_key", "vat_key", "name_key")),
     )
 
     id: Mapped[int] = mapped_column(SEQUENCE, primary_key=True, autoincrement=True)
@@ -58,6 +76,12 @@ class ImportRow(Base):
     # the same name and postal code and no identifier (a warning).
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
     similar_to: Mapped[int | None] = mapped_column(Integer)
+    # Digests of the row's id, SIRET and VAT number, and of its name and postal code when it has
+    # none of them: how each chunk finds the file's earlier rows for the same supplier.
+    id_key: Mapped[str | None] = mapped_column(String(40))
+    siret_key: Mapped[str | None] = mapped_column(String(40))
+    vat_key: Mapped[str | None] = mapped_column(String(40))
+    name_key: Mapped[str | None] = mapped_column(String(40))
     outcome: Mapped[str | None] = mapped_column(String(16))  # create, update, unchanged, invalid
     supplier_id: Mapped[str | None] = mapped_column(String(36))
     changes: Mapped[list[str]] = mapped_column(JSON, default=list)  # fields an update changes

@@ -29,7 +29,7 @@ from import_support import (
 )
 from sqlalchemy import select
 
-from api.models import Event, ImportRow, Supplier, SupplierChange
+from api.models import Event, ImportFilePart, ImportRow, Supplier, SupplierChange
 
 FRENCH_HEADER = ["Raison sociale", "SIRET", "Numéro TVA", "Pays", "Site 1 ville", "Site 1 code postal",
                  "Site 1 latitude", "Site 1 longitude", "Secteurs", "Capacités", "Certification 1 type",
@@ -374,20 +374,29 @@ def test_the_template_names_every_column_and_imports_as_nothing(app, client, adm
 
 
 def test_a_large_file_is_queued_and_the_worker_imports_it_in_chunks(app, client, admin, monkeypatch):
-    from api.imports import resources, service
+    from api.imports import service
     from api.worker import Worker, default_jobs
 
-    monkeypatch.setattr(resources, "ANSWERED_AT_ONCE_ROWS", 3)
+    monkeypatch.setattr(service, "ANSWERED_AT_ONCE_ROWS", 3)
     monkeypatch.setattr(service, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(service, "FILE_PART_BYTES", 50)  # the file stored in several pieces
     rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(5)]
     response = upload(client, admin, csv_bytes(rows))
     assert response.status_code == 202
     queued = response.get_json()
-    assert (queued["status"], queued["rows_total"], queued["rows_done"], queued["rows"]) == ("queued", 5, 0, [])
+    # Answered before any row is stored: the worker reads the file.
+    assert (queued["status"], queued["rows_total"], queued["rows_done"], queued["rows"]) == ("queued", 0, 0, [])
     assert stored_state(app)["counts"]["suppliers"] == 0
+    with app.extensions["db_sessionmaker"]() as session:
+        assert session.scalars(select(ImportRow)).first() is None
 
     worker = Worker(app.extensions["db_sessionmaker"], [job for job in default_jobs(app)
                                                          if job is service.import_job])
+    assert worker.run_job(service.import_job) == 5  # the file read, its rows stored
+    read = client.get(response.headers["Location"], headers=admin.headers).get_json()
+    assert (read["status"], read["rows_total"], read["rows_done"]) == ("running", 5, 0)
+    with app.extensions["db_sessionmaker"]() as session:
+        assert session.scalars(select(ImportFilePart)).first() is None  # the file is dropped once read
     assert worker.run_job(service.import_job) == 2
     progress = client.get(response.headers["Location"], headers=admin.headers).get_json()
     assert (progress["status"], progress["rows_done"], progress["counts"]["create"]) == ("running", 2, 2)
@@ -398,11 +407,73 @@ def test_a_large_file_is_queued_and_the_worker_imports_it_in_chunks(app, client,
     assert stored_state(app)["counts"]["suppliers"] == 5
 
 
+def test_a_large_file_refused_only_once_read_fails_with_the_reason_and_stores_no_row(app, client, admin,
+                                                                                      monkeypatch):
+    from api.imports import service
+
+    monkeypatch.setattr(service, "ANSWERED_AT_ONCE_ROWS", 2)
+    rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(4)]
+    rows.append(["Too wide", new_siret(), "Rouen", *["x"] * 497])
+    response = upload(client, admin, csv_bytes(rows))
+    assert response.status_code == 202
+    sessions = app.extensions["db_sessionmaker"]
+    with sessions.begin() as session:
+        assert service.import_job(session) == 1
+    failed = client.get(response.headers["Location"], headers=admin.headers).get_json()
+    assert (failed["status"], failed["rows_total"], failed["error"]) == (
+        "failed", 0, "Row 6 has 500 cells: at most 300 columns are read. Delete the cells beyond the table.")
+    with sessions() as session:
+        assert session.scalars(select(ImportRow)).first() is None
+        assert session.scalars(select(ImportFilePart)).first() is None
+    with sessions.begin() as session:
+        assert service.import_job(session) == 0  # nothing left to do
+    assert stored_state(app)["counts"]["suppliers"] == 0
+
+
+def test_a_large_xlsx_file_is_read_by_the_worker_from_its_stored_pieces(app, client, admin, monkeypatch):
+    from api.imports import service
+    from api.worker import Worker
+
+    monkeypatch.setattr(service, "ANSWERED_AT_ONCE_ROWS", 2)
+    monkeypatch.setattr(service, "FILE_PART_BYTES", 1000)
+    rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(4)]
+    response = upload(client, admin, xlsx_bytes(rows, merged=("C2:C5",)), "membres.xlsx")
+    assert (response.status_code, response.get_json()["format"]) == (202, "xlsx")
+    Worker(app.extensions["db_sessionmaker"], [service.import_job]).run_until_idle()
+    done = client.get(response.headers["Location"], headers=admin.headers).get_json()
+    assert (done["status"], done["rows_total"], done["counts"]["create"]) == ("done", 4, 4)
+    assert stored_state(app)["counts"]["suppliers"] == 4
+
+
+def test_a_large_file_over_the_row_limit_is_refused_by_the_request(app, client, admin, monkeypatch):
+    from api.imports import reading, service
+
+    monkeypatch.setattr(service, "ANSWERED_AT_ONCE_ROWS", 2)
+    monkeypatch.setattr(reading, "MAX_ROWS", 4)
+    rows = [VALID_HEADER] + [[f"Supplier {i}", "", "Rouen"] for i in range(5)]
+    assert problem(upload(client, admin, csv_bytes(rows)), 413)["detail"] == (
+        "The file has more than 4 rows, the limit: split it.")
+    at_the_limit = upload(client, admin, csv_bytes(rows[:5] + [[], []]))  # empty rows do not count
+    assert at_the_limit.status_code == 202
+
+
+def test_a_supplier_s_second_row_is_found_in_a_later_chunk(app, client, admin, monkeypatch):
+    from api.imports import service
+
+    monkeypatch.setattr(service, "CHUNK_ROWS", 2)
+    siret = new_siret()
+    rows = [VALID_HEADER, ["Alpha", siret, "Rouen"], ["Beta", new_siret(), "Rouen"],
+            ["Gamma", new_siret(), "Rouen"], ["Alpha again", siret, "Rouen"]]
+    report = upload(client, admin, csv_bytes(rows)).get_json()
+    assert outcomes(report) == {2: "create", 3: "create", 4: "create", 5: "invalid"}  # row 5: the third chunk
+    assert report["rows"][3]["errors"][0]["message"] == "Row 2 is the same supplier: give each supplier one row."
+
+
 def test_a_chunk_that_fails_leaves_nothing_of_it_and_is_taken_again(app, client, admin, monkeypatch):
-    from api.imports import resources, service
+    from api.imports import service
     from api.suppliers import service as suppliers
 
-    monkeypatch.setattr(resources, "ANSWERED_AT_ONCE_ROWS", 1)
+    monkeypatch.setattr(service, "ANSWERED_AT_ONCE_ROWS", 1)
     monkeypatch.setattr(service, "CHUNK_ROWS", 2)
     rows = [VALID_HEADER] + [[f"Supplier {i}", new_siret(), "Rouen"] for i in range(4)]
     location = upload(client, admin, csv_bytes(rows)).headers["Location"]
@@ -417,7 +488,7 @@ def test_a_chunk_that_fails_leaves_nothing_of_it_and_is_taken_again(app, client,
 
     monkeypatch.setattr(suppliers, "create_suppliers", failing_in_the_second_chunk)
     sessions = app.extensions["db_sessionmaker"]
-    for expected in (2, 1):  # the first chunk lands; the second fails once written
+    for expected in (4, 2, 1):  # the file is read; the first chunk lands; the second fails once written
         with sessions.begin() as session:
             assert service.import_job(session) == expected
     failed = client.get(location, headers=admin.headers).get_json()
