@@ -265,8 +265,24 @@ def settle_outbox(database_url: str) -> int:
     engine = create_engine(database_url)
     with engine.begin() as connection:
         settled = connection.execute(text("DELETE FROM search_outbox")).rowcount
+    # Now, not while searches are timed: autovacuum would come for the deleted rows soon after.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     return settled
+
+
+def settle_index(es_url: str, timeout: float = 600.0) -> None:
+    """Wait until the benchmark index has no merge running (a fresh million-document index merges
+    for minutes), so that searches are timed on the index as it stays."""
+    client = make_client(es_url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        stats = client.indices.stats(index=f"{PREFIX}-suppliers", metric="merge")
+        if not stats["_all"]["primaries"]["merges"]["current"]:
+            return
+        time.sleep(2)
+    log(f"  merges still running after {timeout:.0f} s; measuring anyway")
 
 
 def _memory_kb(pid: int) -> tuple[int, int] | None:
@@ -847,6 +863,7 @@ def run_size(size: int, args, database_url: str, workdir: Path) -> dict:
     result["raw"] = measure_documents_and_raw_bulk(database_url, args.elasticsearch_url, size)
     result["rebuild_ratio"] = round(result["rebuild"]["per_second"] / result["raw"]["raw_bulk"]["per_second"], 2)
     log(f"{size:,}: raw {result['raw']} → rebuild/raw {result['rebuild_ratio']}")
+    settle_index(args.elasticsearch_url)
     with served(database_url, args.elasticsearch_url, workdir / "gunicorn.log") as base:
         result["latency"] = measure_latency(base, args.elasticsearch_url, args.rounds,
                                             api_key(database_url, args.elasticsearch_url, "buyer"))
