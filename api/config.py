@@ -76,7 +76,9 @@ def from_environment(environ: dict[str, str] | None = None) -> dict:
             "servers": [{"url": env.get("PUBLIC_URL", "http://127.0.0.1:5000"),
                          "description": "This deployment (PUBLIC_URL; `make run` serves here)"}],
             "info": {"description": "Supplier-capability marketplace API: source locally before going "
-                                    "global. Errors are RFC 9457 problems (application/problem+json).",
+                                    "global. Errors are RFC 9457 problems (application/problem+json). "
+                                    "No text may hold a NUL character or a lone UTF-16 surrogate (no "
+                                    "database stores them): such a value is a 422 naming its field.",
                      "contact": {"name": "Proxisource operators"},
                      "license": {"name": "Proprietary", "identifier": "LicenseRef-Proxisource-Proprietary"}},
             "components": {"securitySchemes": {"ApiKey": {
