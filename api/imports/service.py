@@ -263,14 +263,17 @@ def _link_earlier_rows(session: Session, import_id: str) -> None:
     nothing grows with the file in memory and no chunk has to ask."""
     table = ImportRow.__table__
 
-    def first_with_same(key: str):
+    def earlier_with_same(key: str):
+        """The first row with the row's `key`, unless it is the row itself (NULL)."""
         earlier = table.alias("earlier")
-        return (select(func.min(earlier.c.number))
-                .where(earlier.c.import_id == table.c.import_id, earlier.c[key] == table.c[key],
-                       earlier.c.number < table.c.number).scalar_subquery())
+        # `number + 0`: SQLite would otherwise walk the (import_id, number) index for the minimum
+        # rather than seek the key's own index, row after row.
+        first = (select(func.min(earlier.c.number + 0))
+                 .where(earlier.c.import_id == table.c.import_id, earlier.c[key] == table.c[key]).scalar_subquery())
+        return func.nullif(first, table.c.number)
 
-    duplicate_of = func.coalesce(first_with_same("id_key"), first_with_same("siret_key"), first_with_same("vat_key"))
-    similar_to = first_with_same("name_key")
+    duplicate_of = func.coalesce(*(earlier_with_same(key) for key in ("id_key", "siret_key", "vat_key")))
+    similar_to = earlier_with_same("name_key")
     session.execute(update(table).where(table.c.import_id == import_id,
                                         or_(duplicate_of.isnot(None), similar_to.isnot(None)))
                     .values(duplicate_of=duplicate_of, similar_to=similar_to))
