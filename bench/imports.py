@@ -270,7 +270,8 @@ def markdown(runs: list[dict], rows_count: int) -> str:
         floor = run.get("floor")
         if floor:
             lines += ["", f"The floor ({run['database']} run): the same rows' payloads through the API's schema "
-                      f"alone (`SupplierWriteSchema.load`) take {1000 / floor['schema_rows_per_second']:.2f} ms of "
+                      "alone (`SupplierWriteSchema`, loaded as the import loads it: `schemas/fast_load.py`) "
+                      f"take {1000 / floor['schema_rows_per_second']:.2f} ms of "
                       f"CPU each here ({floor['schema_rows_per_second']:,.0f} rows/s); `sum(range(100_000))` takes "
                       f"{floor['yardstick_ms']:.1f} ms (time it on your machine to scale these figures)."]
             break
