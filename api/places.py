@@ -131,6 +131,11 @@ def _lookup(country: str) -> _Index:
         return _index(code)
 
 
+def preload(country: str = "FR") -> None:
+    """Read a country's places now, so that the first lookup does not pay for it."""
+    _lookup(country)
+
+
 # --- resolution ---------------------------------------------------------------
 
 def _centroid(places: list[Place]) -> Place | None:

@@ -28,7 +28,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from .idempotency import purge_expired_idempotency_keys
-from .imports.service import import_job
+from .imports.service import hold_reference_data, import_job
 from .rfqs.service import close_overdue
 from .search import sync
 from .webhooks.delivery import Dispatcher
@@ -116,6 +116,7 @@ def job_name(job: Job) -> str:
 def worker_command(interval: float, once: bool) -> None:
     """Run the background jobs (search outbox…) until stopped; any number may run at once."""
     app = current_app._get_current_object()
+    hold_reference_data()
     worker = Worker(app.extensions["db_sessionmaker"], default_jobs(app), interval)
     names = ", ".join(job_name(job) for job in worker.jobs)
     if once:

@@ -85,19 +85,16 @@ def write_sample(path: Path, count: int, seed: int = 7, lean: bool = False) -> P
 
 
 def child(file: Path, database_url: str, dry_run: bool) -> dict:
-    from api import create_app, places
+    from api import create_app
     from api.db import unit_of_work
-    from api.imports import labels, service
+    from api.imports import service
     from api.models import Import
 
     app = create_app({"DATABASE_URL": database_url, "ELASTICSEARCH_URL": "http://127.0.0.1:1",
                       "LOG_LEVEL": "WARNING"})
     sessions = app.extensions["db_sessionmaker"]
     reference_started = time.perf_counter()
-    for vocabulary in (labels.capabilities, labels.certification_types, labels.sectors,
-                       labels.digital_capabilities):
-        vocabulary()  # the reference data, loaded before the baseline
-    places.resolve("Rouen", "76000")  # the French places: once per process, as a worker holds them
+    service.hold_reference_data()  # before the baseline, as a worker does when it starts
     reference_seconds = time.perf_counter() - reference_started
     baseline_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started, cpu_started = time.perf_counter(), time.process_time()

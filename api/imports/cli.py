@@ -36,6 +36,7 @@ def _format_of(path: Path) -> str:
 def import_command(file: Path, dry_run: bool, report_path: Path | None) -> None:
     """Import suppliers from FILE, a CSV or XLSX spreadsheet in the template's columns."""
     sessions = current_app.extensions["db_sessionmaker"]
+    service.hold_reference_data()
     try:
         with unit_of_work(sessions) as session, file.open("rb") as content:
             import_id = service.start_import(session, file.name, content, dry_run=dry_run, principal=SYSTEM).id

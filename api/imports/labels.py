@@ -65,3 +65,9 @@ def sectors() -> Vocabulary:
 def digital_capabilities() -> Vocabulary:
     return _vocabulary("digital capability",
                        ((d.code, d.label_fr, d.label_en) for d in catalog.digital_capabilities()))
+
+
+def preload() -> None:
+    """Build every vocabulary now, so that the first row does not pay for it."""
+    for vocabulary in (capabilities, certification_types, sectors, digital_capabilities):
+        vocabulary()

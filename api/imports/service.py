@@ -27,6 +27,7 @@ makes every row `unchanged` the second time.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import tempfile
@@ -44,6 +45,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from schemas.fast_load import fast_loader
 from schemas.suppliers import SupplierPatchSchema, SupplierWriteSchema
 
+from .. import places
 from ..db import utc_now
 from ..errors import flatten_messages
 from ..exceptions import Conflict, InvalidFile, NotFound, RuleError, TooLarge
@@ -51,7 +53,7 @@ from ..models import Import, ImportFilePart, ImportRow, Site, Supplier
 from ..principal import Principal
 from ..suppliers import service as suppliers
 from ..suppliers.records import diff, snapshot
-from . import columns, reading, rows
+from . import columns, labels, reading, rows
 from .columns import normalise
 
 CHUNK_ROWS = 500
@@ -108,6 +110,16 @@ class Layout:
 
     def column(self, name: str) -> str:
         return self.headers.get(name, name)
+
+
+def hold_reference_data() -> None:
+    """Load what planning a row looks up (the vocabularies, the French places) before the first
+    chunk, then leave everything loaded so far out of the garbage collector's scans: it lives as
+    long as the process (a worker, the command line), and scanning it again at every collection
+    made a dry run 15 % slower."""
+    labels.preload()
+    places.preload()
+    gc.freeze()
 
 
 # --- upload -----------------------------------------------------------------------------------
