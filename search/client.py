@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
-from elasticsearch.serializer import OrjsonSerializer
+from elasticsearch.serializer import NdjsonSerializer, OrjsonSerializer
+
+
+class OrjsonNdjsonSerializer(NdjsonSerializer, OrjsonSerializer):
+    """NDJSON (_msearch, _bulk) whose lines orjson writes and reads: the client's `serializer`
+    only replaces the JSON one, and the standard library's encoding of a search's lines cost
+    0.15 ms of every search, a twentieth of the API's CPU for it."""
 
 
 def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
@@ -14,8 +20,10 @@ def make_client(url: str, *, request_timeout: float = 10.0) -> Elasticsearch:
     (429, 502, 503, 504): a node going down then costs no request."""
     # orjson: searches bring back tens of kilobytes of aggregations, bulks send megabytes.
     nodes = [node.strip() for node in url.split(",") if node.strip()]
+    serializers = {OrjsonSerializer.mimetype: OrjsonSerializer(),
+                   OrjsonNdjsonSerializer.mimetype: OrjsonNdjsonSerializer()}
     return Elasticsearch(nodes, request_timeout=request_timeout, max_retries=len(nodes) - 1,
-                         retry_on_timeout=False, serializer=OrjsonSerializer())
+                         retry_on_timeout=False, serializers=serializers)
 
 
 def cluster_status(client: Elasticsearch, timeout: float = 2.0) -> str | None:

@@ -39,9 +39,11 @@ BAND_LIMITS_KM = tuple(high for _, high in DISTANCE_BANDS if high)
 RINGS_KM = tuple(sorted(set(BAND_LIMITS_KM) | set(LOCAL_FIRST_RINGS)))
 EVERYONE = "all"
 FACETS = ("capability", "certification", "sector", "department", "size", "digital", "distance")
-SOURCE_FIELDS = ["id", "name", "legal_name", "trade_name", "description", "capabilities",
-                 "capabilities_declared", "certifications", "sectors", "digital", "countries",
-                 "departments", "employees", "size", "sites", "updated_at"]
+# What a page of hits is made of (search.results): the description only feeds the text's
+# highlights, and is a fifth of a hit's bytes.
+SOURCE_FIELDS = ["id", "name", "legal_name", "trade_name", "capabilities", "capabilities_declared",
+                 "certifications", "sectors", "digital", "employees", "size", "sites", "updated_at"]
+TEXT_SOURCE_FIELDS = [*SOURCE_FIELDS, "description"]
 BUCKETS = 1000  # more than any facet has values: counts stay exact
 TIEBREAK = {"id": "asc"}  # last in every sort, so that search_after pages are stable
 
@@ -224,7 +226,7 @@ def build_searches(query: SupplierQuery, *, counted: frozenset[str] = frozenset(
         "sort": sort_clause(query),
         "size": query.page_size,
         "track_total_hits": True,
-        "_source": SOURCE_FIELDS,
+        "_source": TEXT_SOURCE_FIELDS if query.text else SOURCE_FIELDS,
     }
     if query.search_after:
         hits["search_after"] = query.search_after
