@@ -286,6 +286,7 @@ def _link_earlier_rows(session: Session, import_id: str) -> None:
 
     duplicate_of = func.coalesce(*(earlier_with_same(key) for key in ("id_key", "siret_key", "vat_key")))
     similar_to = earlier_with_same("name_key")
+    # The condition asks the same subqueries: only the few rows with an earlier one are rewritten.
     session.execute(update(table).where(table.c.import_id == import_id,
                                         or_(duplicate_of.isnot(None), similar_to.isnot(None)))
                     .values(duplicate_of=duplicate_of, similar_to=similar_to))
