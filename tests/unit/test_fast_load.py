@@ -31,9 +31,12 @@ def import_payloads(count: int) -> list[dict]:
 
 
 PAYLOADS = import_payloads(40)
+# Each draw is a copy: a shared list or dict, once placed in a payload, would be grown by later
+# draws (changing what the strategy gives between examples) or placed inside itself (a cycle).
 ODD_VALUES = st.sampled_from([None, "", " ", "x" * 301, "abc", "12", "-3", "1e400", "31/12/2026", "2026-02-30",
                               "2026-12-31", "FR", "fr", "ZZ", "76000", "7600", "https://example.fr", "ftp://x",
-                              "a@b.fr", "+33 2 35 00 00 00", 0, 7, -1, 1.5, 10 ** 7, True, [], ["x"], {}, {"code": 1}])
+                              "a@b.fr", "+33 2 35 00 00 00", 0, 7, -1, 1.5, 10 ** 7, True, [], ["x"], {},
+                              {"code": 1}]).map(copy.deepcopy)
 
 
 def paths(value, prefix=()):
