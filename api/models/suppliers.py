@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..db import Base, UTCDateTime, new_id, utc_now
@@ -109,6 +109,12 @@ class SupplierChange(Base):
     """Who changed what and when. Kept after the supplier is deleted (no foreign key)."""
 
     __tablename__ = "supplier_changes"
+    # A rebuild's catch-up looks for the deletions since it started: without this it read the
+    # whole history (0.66 s at 100,000 suppliers, seconds at a million). Only deletions are in it.
+    __table_args__ = (
+        Index("ix_supplier_changes_deleted_at", "changed_at", postgresql_where=text("action = 'deleted'"),
+              sqlite_where=text("action = 'deleted'")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     supplier_id: Mapped[str] = mapped_column(String(36), index=True)
