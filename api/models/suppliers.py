@@ -110,7 +110,7 @@ class SupplierChange(Base):
 
     __tablename__ = "supplier_changes"
     # A rebuild's catch-up looks for the deletions since it started: without this it read the
-    # whole history (0.66 s at 100,000 suppliers, seconds at a million). Only deletions are in it.
+    # whole history (0.66 s at 100,000 suppliers, growing with it). Only deletions are in it.
     __table_args__ = (
         Index("ix_supplier_changes_deleted_at", "changed_at", postgresql_where=text("action = 'deleted'"),
               sqlite_where=text("action = 'deleted'")),
