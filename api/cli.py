@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import gc
 import time
 
 import click
@@ -22,6 +24,10 @@ from .search import sync
 from .search.parallel import Sources
 from .search.rebuild import rebuild
 from .worker import worker_command
+
+# At exit the interpreter's collector walked the application's ~180,000 objects several times:
+# 0.7 s added to every command (a rebuild's included). Nothing needs collecting by then.
+atexit.register(gc.freeze)
 
 db_cli = AppGroup("db", help="Database schema (Alembic migrations).")
 search_cli = AppGroup("search", help="Elasticsearch: local node and indexes.")
