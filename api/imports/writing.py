@@ -61,17 +61,18 @@ def xlsx_pieces(rows: Iterable[list], sheet_title: str = "Suppliers",
     and sent from there."""
     # Imported here: openpyxl takes 0.15 s to import, paid by every process and command otherwise.
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     bold = Font(bold=True)
     for number, row in enumerate(rows):
-        sheet.append([_xlsx_cell(sheet, value, bold if number == 0 else None) for value in row])
+        sheet.append([_xlsx_cell(WriteOnlyCell(sheet), value, bold if number == 0 else None) for value in row])
     if notes is not None:
         help_sheet = workbook.create_sheet("Read me")
         for row in notes:
-            help_sheet.append([_xlsx_cell(help_sheet, value, None) for value in row])
+            help_sheet.append([_xlsx_cell(WriteOnlyCell(help_sheet), value, None) for value in row])
     with tempfile.TemporaryFile() as file:
         workbook.save(file)
         file.seek(0)
@@ -79,10 +80,8 @@ def xlsx_pieces(rows: Iterable[list], sheet_title: str = "Suppliers",
             yield piece
 
 
-def _xlsx_cell(sheet, value, font):
-    from openpyxl.cell import WriteOnlyCell
-
-    cell = WriteOnlyCell(sheet, value=_plain(value))
+def _xlsx_cell(cell, value, font):
+    cell.value = _plain(value)
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text, even when it starts with "=": never a formula
     if font is not None:
