@@ -31,8 +31,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 # The newest integ-test-zip on Maven Central (checked 2026-12-07: 9.5.4 resolves; 9.5.5,
-# 9.5.6, 9.6.0, 9.6.1, 9.6.2 and 9.7.0 do not). The client follows the server's major version, and so does
-# the image in docker-compose.yml.
+# 9.5.6, 9.6.0, 9.6.1, 9.6.2 and 9.7.0 do not). The client follows the server's major version,
+# and so does the image in docker-compose.yml.
 DEFAULT_VERSION = "9.5.4"
 DEFAULT_PORT = 9200
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
